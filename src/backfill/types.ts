@@ -1,0 +1,115 @@
+/**
+ * The engine's outside, as the GitHub surfaces, the CLI and the demo see it. The engine
+ * knows nothing about GitHub: it takes run requests and emits progress events.
+ */
+
+export type ItemStatus = "pending" | "processing" | "completed" | "failed" | "cancelled";
+/** A run is `pending` until its first item is claimed, then `processing` until it ends. */
+export type RunStatus = "pending" | "processing" | "completed" | "failed" | "cancelled";
+export type TriggerSource =
+  | "command"
+  | "button"
+  | "checkbox"
+  | "installation"
+  | "retry"
+  | "schedule"
+  | "cli";
+
+export interface RepositoryRef {
+  owner: string;
+  name: string;
+  /** GitHub's repository id, when known. */
+  repositoryId?: number | null;
+}
+
+export interface RunRequest {
+  installationId: number;
+  days: number;
+  source: TriggerSource;
+  /** GitHub login (or operator name) of who asked; null for automatic runs. */
+  requestedBy: string | null;
+  /** Repositories to back-fill, in order; omitted → every repository of the workspace. */
+  repositories?: RepositoryRef[];
+  /** The webhook delivery that asked, recorded in the same transaction as the run. */
+  deliveryId?: string;
+  /** Where the request came from on GitHub, kept with the run for the reporters. */
+  commandCommentId?: number | null;
+}
+
+export interface ItemSnapshot {
+  id: number;
+  position: number;
+  owner: string;
+  name: string;
+  /** `owner/name` */
+  fullName: string;
+  repositoryId: number | null;
+  status: ItemStatus;
+  jobId: string | null;
+  progress: number | null;
+  eventsFound: number | null;
+  error: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface RunSnapshot {
+  id: number;
+  installationId: number;
+  status: RunStatus;
+  days: number;
+  source: TriggerSource;
+  requestedBy: string | null;
+  retryOf: number | null;
+  paused: boolean;
+  commandCommentId: number | null;
+  progressCommentId: number | null;
+  checkRunId: number | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** Items that reached a terminal status (completed, failed or cancelled). */
+  done: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  total: number;
+  items: ItemSnapshot[];
+}
+
+export type EngineEvent =
+  | { type: "run.started"; run: RunSnapshot }
+  | { type: "item.changed"; run: RunSnapshot; item: ItemSnapshot }
+  | { type: "run.finished"; run: RunSnapshot };
+
+export type EngineListener = (event: EngineEvent) => void | Promise<void>;
+
+export interface RequestResult {
+  run: RunSnapshot;
+  /** false when the workspace already had an active run: `run` is that one. */
+  created: boolean;
+}
+
+export interface Engine {
+  /** Starts the worker loop (and resumes unfinished runs). */
+  start(): Promise<void>;
+  /** Stops claiming, waits for in-flight bookkeeping, leaves jobs to be resumed. */
+  stop(): Promise<void>;
+  request(request: RunRequest): Promise<RequestResult>;
+  /** A new run of only the failed items of the workspace's last run; null when none failed. */
+  retryFailed(
+    installationId: number,
+    options: { source: TriggerSource; requestedBy: string | null; deliveryId?: string },
+  ): Promise<RequestResult | null>;
+  /** Cancels the active run; null when there is none. */
+  cancel(installationId: number, requestedBy: string | null): Promise<RunSnapshot | null>;
+  activeRun(installationId: number): Promise<RunSnapshot | null>;
+  lastRun(installationId: number): Promise<RunSnapshot | null>;
+  getRun(runId: number): Promise<RunSnapshot | null>;
+  pause(installationId: number): Promise<void>;
+  resume(installationId: number): Promise<void>;
+  /** Installation deleted: cancels its active run for good. */
+  endWorkspace(installationId: number): Promise<void>;
+  /** Subscribes to progress; returns the unsubscribe function. */
+  subscribe(listener: EngineListener): () => void;
+}

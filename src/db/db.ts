@@ -1,0 +1,82 @@
+import pg from "pg";
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** Anything that runs a parameterised query: the database itself or a transaction. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+}
+
+/**
+ * The app's one database interface, the same over a `pg` pool and the embedded PGlite.
+ * Inside `transaction`, use only the given `tx`: the embedded database has a single
+ * connection, so a query on the db itself would wait for the transaction to end.
+ */
+export interface Db extends Queryable {
+  readonly kind: "postgres" | "embedded";
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// bigint (GitHub ids, counts) as JS numbers: GitHub ids stay far below 2^53, and both
+// backends then agree (pg would give strings, PGlite's own API numbers).
+const INT8_OID = 20;
+export const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8_OID) {
+      return (value: string) => {
+        const n = Number(value);
+        if (!Number.isSafeInteger(n)) throw new RangeError(`bigint ${value} exceeds 2^53`);
+        return n;
+      };
+    }
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
+
+export interface PoolDbOptions {
+  onError?: (err: Error) => void;
+  onClose?: () => Promise<void>;
+}
+
+/** Wraps a `pg` pool on a real Postgres. */
+export function poolDb(pool: pg.Pool, options: PoolDbOptions): Db {
+  // An idle client losing its server (Postgres restarted) must not crash the process;
+  // the pool drops it and the next query connects again.
+  pool.on("error", (err) => options.onError?.(err));
+  const run = async <R>(q: Queryable | pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
+    const result = await (q as pg.Pool).query(text, params as unknown[]);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  };
+  return {
+    kind: "postgres",
+    query: (text, params) => run(pool, text, params),
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query("begin");
+        const tx: Queryable = { query: (text, params) => run(client, text, params) };
+        const value = await fn(tx);
+        await client.query("commit");
+        return value;
+      } catch (err) {
+        try {
+          await client.query("rollback");
+        } catch {
+          broken = true;
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      await pool.end();
+      await options.onClose?.();
+    },
+  };
+}
