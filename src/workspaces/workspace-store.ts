@@ -1,0 +1,226 @@
+import type { Queryable } from "../db/index.js";
+
+export type WorkspaceStatus = "active" | "suspended" | "deleted";
+
+export interface Workspace {
+  installationId: number;
+  accountLogin: string;
+  accountId: number | null;
+  accountType: string | null;
+  status: WorkspaceStatus;
+  trackingRepositoryId: number | null;
+  trackingIssueNumber: number | null;
+  checkRunId: number | null;
+}
+
+export interface WorkspaceRepository {
+  repositoryId: number;
+  owner: string;
+  name: string;
+  fullName: string;
+  private: boolean;
+  defaultBranch: string | null;
+  stargazersCount: number | null;
+  forksCount: number | null;
+}
+
+export interface NewRepository {
+  repositoryId: number;
+  owner: string;
+  name: string;
+  private: boolean;
+}
+
+export function splitFullName(fullName: string): { owner: string; name: string } {
+  const [owner = "", name = ""] = fullName.split("/");
+  return { owner, name };
+}
+
+export async function upsertWorkspace(
+  tx: Queryable,
+  ws: { installationId: number; accountLogin: string; accountId?: number | null; accountType?: string | null },
+): Promise<void> {
+  // A re-created installation id is a new workspace life: it comes back active.
+  await tx.query(
+    `insert into workspaces (installation_id, account_login, account_id, account_type)
+     values ($1::bigint, $2::text, $3::bigint, $4::text)
+     on conflict (installation_id) do update
+       set account_login = excluded.account_login,
+           account_id = coalesce(excluded.account_id, workspaces.account_id),
+           account_type = coalesce(excluded.account_type, workspaces.account_type),
+           status = 'active', deleted_at = null, suspended_at = null, updated_at = now()`,
+    [ws.installationId, ws.accountLogin, ws.accountId ?? null, ws.accountType ?? null],
+  );
+}
+
+/** Ensures a workspace row exists for events that may arrive before `installation.created`. */
+export async function ensureWorkspace(
+  tx: Queryable,
+  ws: { installationId: number; accountLogin: string; accountId?: number | null; accountType?: string | null },
+): Promise<void> {
+  await tx.query(
+    `insert into workspaces (installation_id, account_login, account_id, account_type)
+     values ($1::bigint, $2::text, $3::bigint, $4::text)
+     on conflict (installation_id) do nothing`,
+    [ws.installationId, ws.accountLogin, ws.accountId ?? null, ws.accountType ?? null],
+  );
+}
+
+export async function setWorkspaceStatus(
+  tx: Queryable,
+  installationId: number,
+  status: WorkspaceStatus,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `update workspaces
+        set status = $2::text,
+            suspended_at = case when $2::text = 'suspended' then now() else null end,
+            deleted_at = case when $2::text = 'deleted' then now() else deleted_at end,
+            updated_at = now()
+      where installation_id = $1::bigint`,
+    [installationId, status],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Adds repositories in the order given (that order decides the fallback tracking
+ * repository). Returns those that were not in the workspace before.
+ */
+export async function addRepositories(
+  tx: Queryable,
+  installationId: number,
+  repositories: NewRepository[],
+): Promise<NewRepository[]> {
+  if (repositories.length === 0) return [];
+  // A repository renamed while we were not told keeps its id: the id wins, the name follows.
+  const { rows } = await tx.query<{ repository_id: number; inserted: boolean }>(
+    `insert into workspace_repositories (installation_id, repository_id, owner, name, private)
+     select $1::bigint, r.id, r.owner, r.name, r.private
+       from unnest($2::bigint[], $3::text[], $4::text[], $5::boolean[])
+            with ordinality as r(id, owner, name, private, ord)
+      order by r.ord
+     on conflict (installation_id, repository_id) do update
+       set owner = excluded.owner, name = excluded.name, private = excluded.private
+     returning repository_id, (xmax = 0) as inserted`,
+    [
+      installationId,
+      repositories.map((r) => r.repositoryId),
+      repositories.map((r) => r.owner),
+      repositories.map((r) => r.name),
+      repositories.map((r) => r.private),
+    ],
+  );
+  const fresh = new Set(rows.filter((r) => r.inserted).map((r) => r.repository_id));
+  return repositories.filter((r) => fresh.has(r.repositoryId));
+}
+
+export async function removeRepositories(
+  tx: Queryable,
+  installationId: number,
+  repositoryIds: number[],
+): Promise<number> {
+  if (repositoryIds.length === 0) return 0;
+  const { rowCount } = await tx.query(
+    `delete from workspace_repositories
+      where installation_id = $1::bigint and repository_id = any($2::bigint[])`,
+    [installationId, repositoryIds],
+  );
+  return rowCount;
+}
+
+/** Renames and transfers follow the repository id in every workspace that has it. */
+export async function updateRepository(
+  tx: Queryable,
+  repo: {
+    repositoryId: number;
+    owner: string;
+    name: string;
+    private?: boolean | undefined;
+    defaultBranch?: string | undefined;
+    stargazersCount?: number | undefined;
+    forksCount?: number | undefined;
+  },
+): Promise<number> {
+  const { rowCount } = await tx.query(
+    `update workspace_repositories
+        set owner = $2::text, name = $3::text,
+            private = coalesce($4::boolean, private),
+            default_branch = coalesce($5::text, default_branch),
+            stargazers_count = coalesce($6::integer, stargazers_count),
+            forks_count = coalesce($7::integer, forks_count)
+      where repository_id = $1::bigint`,
+    [
+      repo.repositoryId,
+      repo.owner,
+      repo.name,
+      repo.private ?? null,
+      repo.defaultBranch ?? null,
+      repo.stargazersCount ?? null,
+      repo.forksCount ?? null,
+    ],
+  );
+  return rowCount;
+}
+
+export async function getWorkspace(db: Queryable, installationId: number): Promise<Workspace | null> {
+  const { rows } = await db.query<{
+    installation_id: number;
+    account_login: string;
+    account_id: number | null;
+    account_type: string | null;
+    status: WorkspaceStatus;
+    tracking_repository_id: number | null;
+    tracking_issue_number: number | null;
+    check_run_id: number | null;
+  }>(
+    `select installation_id, account_login, account_id, account_type, status,
+            tracking_repository_id, tracking_issue_number, check_run_id
+       from workspaces where installation_id = $1::bigint`,
+    [installationId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    installationId: row.installation_id,
+    accountLogin: row.account_login,
+    accountId: row.account_id,
+    accountType: row.account_type,
+    status: row.status,
+    trackingRepositoryId: row.tracking_repository_id,
+    trackingIssueNumber: row.tracking_issue_number,
+    checkRunId: row.check_run_id,
+  };
+}
+
+/** The workspace's repositories in the order GitHub listed them. */
+export async function listRepositories(
+  db: Queryable,
+  installationId: number,
+): Promise<WorkspaceRepository[]> {
+  const { rows } = await db.query<{
+    repository_id: number;
+    owner: string;
+    name: string;
+    private: boolean;
+    default_branch: string | null;
+    stargazers_count: number | null;
+    forks_count: number | null;
+  }>(
+    `select repository_id, owner, name, private, default_branch, stargazers_count, forks_count
+       from workspace_repositories
+      where installation_id = $1::bigint
+      order by position`,
+    [installationId],
+  );
+  return rows.map((r) => ({
+    repositoryId: r.repository_id,
+    owner: r.owner,
+    name: r.name,
+    fullName: `${r.owner}/${r.name}`,
+    private: r.private,
+    defaultBranch: r.default_branch,
+    stargazersCount: r.stargazers_count,
+    forksCount: r.forks_count,
+  }));
+}
