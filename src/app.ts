@@ -3,16 +3,25 @@ import type { Engine } from "./backfill/types.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/index.js";
 import { registerInstallationHandlers } from "./github/installation-handlers.js";
+import { registerSurfaces, type Surfaces } from "./github/register-surfaces.js";
 
 export interface AppDeps {
   db: Db;
   config: Config;
   engine: Engine;
+  /** Receives the GitHub surfaces once registered (shutdown, tests). */
+  onSurfaces?: (surfaces: Surfaces) => void;
 }
 
 /** Wiring only: which events go where. */
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
-    registerInstallationHandlers(app, { db: deps.db, engine: deps.engine });
+    const surfaces = registerSurfaces(app, deps);
+    registerInstallationHandlers(app, {
+      db: deps.db,
+      engine: deps.engine,
+      onRepositoriesAdded: (input) => surfaces.onRepositoriesAdded(input),
+    });
+    deps.onSurfaces?.(surfaces);
   };
 }
