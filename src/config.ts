@@ -16,9 +16,19 @@ const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =
   z
     .string()
     .default(String(fallback))
-    .refine((v) => /^\s*\d+\s*$/.test(v), { error: max === Number.MAX_SAFE_INTEGER ? `expected a whole number, at least ${min}` : `expected a whole number from ${min} to ${max}` })
+    .refine((v) => /^\s*\d+\s*$/.test(v), {
+      error:
+        max === Number.MAX_SAFE_INTEGER
+          ? `expected a whole number, at least ${min}`
+          : `expected a whole number from ${min} to ${max}`,
+    })
     .transform((v) => Number(v))
-    .refine((n) => n >= min && n <= max, { error: max === Number.MAX_SAFE_INTEGER ? `expected a whole number, at least ${min}` : `expected a whole number from ${min} to ${max}` });
+    .refine((n) => n >= min && n <= max, {
+      error:
+        max === Number.MAX_SAFE_INTEGER
+          ? `expected a whole number, at least ${min}`
+          : `expected a whole number from ${min} to ${max}`,
+    });
 
 const url = (fallback: string) =>
   z

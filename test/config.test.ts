@@ -39,17 +39,37 @@ describe("readConfig", () => {
       BACKFILL_MAX_DAYS: 365,
       BACKFILL_DEFAULT_DAYS: 30,
     });
-    expect(readConfig({ GH_DATPIPE_KEY: "main", GH_DATAPIPE_KEY: "alias" }).GH_DATPIPE_KEY).toBe("main");
+    expect(readConfig({ GH_DATPIPE_KEY: "main", GH_DATAPIPE_KEY: "alias" }).GH_DATPIPE_KEY).toBe(
+      "main",
+    );
   });
 
   it.each([
-    [{ BACKFILL_DELAY_MS: "abc" }, "Invalid BACKFILL_DELAY_MS: expected a whole number, at least 0"],
+    [
+      { BACKFILL_DELAY_MS: "abc" },
+      "Invalid BACKFILL_DELAY_MS: expected a whole number, at least 0",
+    ],
     [{ BACKFILL_DELAY_MS: "-5" }, "Invalid BACKFILL_DELAY_MS: expected a whole number, at least 0"],
-    [{ BACKFILL_CONCURRENCY: "0" }, "Invalid BACKFILL_CONCURRENCY: expected a whole number from 1 to 100"],
-    [{ BACKFILL_MAX_DAYS: "400" }, "Invalid BACKFILL_MAX_DAYS: expected a whole number from 1 to 365"],
-    [{ BACKFILL_DEFAULT_DAYS: "120" }, "Invalid BACKFILL_DEFAULT_DAYS: expected at most BACKFILL_MAX_DAYS"],
-    [{ AUTO_BACKFILL_ON_INSTALL: "maybe" }, "Invalid AUTO_BACKFILL_ON_INSTALL: expected true or false"],
-    [{ DATABASE_URL: "mysql://x" }, "Invalid DATABASE_URL: expected a postgres:// or postgresql:// URL, or unset for the embedded database"],
+    [
+      { BACKFILL_CONCURRENCY: "0" },
+      "Invalid BACKFILL_CONCURRENCY: expected a whole number from 1 to 100",
+    ],
+    [
+      { BACKFILL_MAX_DAYS: "400" },
+      "Invalid BACKFILL_MAX_DAYS: expected a whole number from 1 to 365",
+    ],
+    [
+      { BACKFILL_DEFAULT_DAYS: "120" },
+      "Invalid BACKFILL_DEFAULT_DAYS: expected at most BACKFILL_MAX_DAYS",
+    ],
+    [
+      { AUTO_BACKFILL_ON_INSTALL: "maybe" },
+      "Invalid AUTO_BACKFILL_ON_INSTALL: expected true or false",
+    ],
+    [
+      { DATABASE_URL: "mysql://x" },
+      "Invalid DATABASE_URL: expected a postgres:// or postgresql:// URL, or unset for the embedded database",
+    ],
     [{ GH_DATPIPE_API_URL: "ftp://x" }, "Invalid GH_DATPIPE_API_URL: expected an http(s) URL"],
   ])("stops on %o with one line naming the variable", (env, message) => {
     expect(() => readConfig(env)).toThrow(message);

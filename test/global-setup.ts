@@ -7,7 +7,9 @@ import { migrate, openDb } from "../src/db/index.js";
  * On real Postgres, migrates one template database per test run; each test file clones it
  * (`create database … template …`), which is much faster than migrating per file.
  */
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(
+  project: TestProject,
+): Promise<(() => Promise<void>) | undefined> {
   const url = process.env.DATABASE_URL;
   if (!url) return undefined;
   const name = `wbb_template_${randomBytes(6).toString("hex")}`;

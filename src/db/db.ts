@@ -47,7 +47,11 @@ export function poolDb(pool: pg.Pool, options: PoolDbOptions): Db {
   // An idle client losing its server (Postgres restarted) must not crash the process;
   // the pool drops it and the next query connects again.
   pool.on("error", (err) => options.onError?.(err));
-  const run = async <R>(q: Queryable | pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
+  const run = async <R>(
+    q: Queryable | pg.Pool | pg.PoolClient,
+    text: string,
+    params?: unknown[],
+  ) => {
     const result = await (q as pg.Pool).query(text, params as unknown[]);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   };

@@ -2,7 +2,6 @@ import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Db } from "./db.js";
 
-
 /** Any constant shared by every process of the app; guards migrations across replicas. */
 const MIGRATION_LOCK = 7_264_031_118;
 

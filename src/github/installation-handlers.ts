@@ -29,7 +29,13 @@ export function registerInstallationHandlers(app: Probot, deps: InstallationDeps
       payload: context.payload,
     });
     if (result.outcome !== "applied") {
-      context.log.debug({ outcome: result.outcome, reason: result.outcome === "ignored" ? result.reason : undefined }, "workspace event skipped");
+      context.log.debug(
+        {
+          outcome: result.outcome,
+          reason: result.outcome === "ignored" ? result.reason : undefined,
+        },
+        "workspace event skipped",
+      );
       return;
     }
     const { installationId, action, added } = result;

@@ -36,7 +36,11 @@ export type SyncResult =
     };
 
 function toNew(repos: InstallationRepository[]): NewRepository[] {
-  return repos.map((r) => ({ repositoryId: r.id, ...splitFullName(r.full_name), private: r.private ?? false }));
+  return repos.map((r) => ({
+    repositoryId: r.id,
+    ...splitFullName(r.full_name),
+    private: r.private ?? false,
+  }));
 }
 
 /**
@@ -75,9 +79,10 @@ export async function syncWorkspace(db: Db, input: SyncInput): Promise<SyncResul
           await ensureWorkspace(tx, ws);
           await setWorkspaceStatus(tx, ws.installationId, "deleted");
           removed = (
-            await tx.query("delete from workspace_repositories where installation_id = $1::bigint", [
-              ws.installationId,
-            ])
+            await tx.query(
+              "delete from workspace_repositories where installation_id = $1::bigint",
+              [ws.installationId],
+            )
           ).rowCount;
         } else if (action === "suspend") {
           await ensureWorkspace(tx, ws);
@@ -96,7 +101,11 @@ export async function syncWorkspace(db: Db, input: SyncInput): Promise<SyncResul
           accountId: account?.id ?? null,
           accountType: account?.type ?? null,
         });
-        added = await addRepositories(tx, p.payload.installation.id, toNew(p.payload.repositories_added));
+        added = await addRepositories(
+          tx,
+          p.payload.installation.id,
+          toNew(p.payload.repositories_added),
+        );
         removed = await removeRepositories(
           tx,
           p.payload.installation.id,
@@ -117,7 +126,9 @@ export async function syncWorkspace(db: Db, input: SyncInput): Promise<SyncResul
             forksCount: r.forks_count,
           });
         } else if (action === "deleted") {
-          await tx.query("delete from workspace_repositories where repository_id = $1::bigint", [r.id]);
+          await tx.query("delete from workspace_repositories where repository_id = $1::bigint", [
+            r.id,
+          ]);
         }
         break;
       }
@@ -148,12 +159,20 @@ function parse(event: string, payload: unknown): Parsed {
   };
   const fail = (error: { issues: { path: PropertyKey[]; message: string }[] }) => {
     const issue = error.issues[0];
-    return { ok: false as const, reason: `${issue?.path.join(".") ?? "payload"}: ${issue?.message ?? "invalid"}` };
+    return {
+      ok: false as const,
+      reason: `${issue?.path.join(".") ?? "payload"}: ${issue?.message ?? "invalid"}`,
+    };
   };
   if (event === "installation") {
     const r = installationEvent.safeParse(payload);
     if (!r.success) return fail(r.error);
-    return { ok: true, installationId: r.data.installation.id, action: r.data.action, data: { kind: "installation", payload: r.data } };
+    return {
+      ok: true,
+      installationId: r.data.installation.id,
+      action: r.data.action,
+      data: { kind: "installation", payload: r.data },
+    };
   }
   if (event === "installation_repositories") {
     const r = installationRepositoriesEvent.safeParse(payload);

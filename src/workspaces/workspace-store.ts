@@ -38,7 +38,12 @@ export function splitFullName(fullName: string): { owner: string; name: string }
 
 export async function upsertWorkspace(
   tx: Queryable,
-  ws: { installationId: number; accountLogin: string; accountId?: number | null; accountType?: string | null },
+  ws: {
+    installationId: number;
+    accountLogin: string;
+    accountId?: number | null;
+    accountType?: string | null;
+  },
 ): Promise<void> {
   // A re-created installation id is a new workspace life: it comes back active.
   await tx.query(
@@ -56,7 +61,12 @@ export async function upsertWorkspace(
 /** Ensures a workspace row exists for events that may arrive before `installation.created`. */
 export async function ensureWorkspace(
   tx: Queryable,
-  ws: { installationId: number; accountLogin: string; accountId?: number | null; accountType?: string | null },
+  ws: {
+    installationId: number;
+    accountLogin: string;
+    accountId?: number | null;
+    accountType?: string | null;
+  },
 ): Promise<void> {
   await tx.query(
     `insert into workspaces (installation_id, account_login, account_id, account_type)
@@ -163,7 +173,10 @@ export async function updateRepository(
   return rowCount;
 }
 
-export async function getWorkspace(db: Queryable, installationId: number): Promise<Workspace | null> {
+export async function getWorkspace(
+  db: Queryable,
+  installationId: number,
+): Promise<Workspace | null> {
   const { rows } = await db.query<{
     installation_id: number;
     account_login: string;

@@ -25,9 +25,10 @@ describe("migrate", () => {
       values ($1, 'WatchEvent', 'a', 'octo', 'repo', '{}', now())`;
     await db.query(insert, ["e1"]);
     await expect(db.query(insert, ["e1"])).rejects.toThrow(/duplicate key/);
-    await db.query("insert into workspaces (installation_id, account_login) values ($1, 'octo')", [
-      9_007_199_254_740_000,
-    ]);
+    await db.query(
+      "insert into workspaces (installation_id, account_login) values ($1, 'octo')",
+      [9_007_199_254_740_000],
+    );
     const { rows } = await db.query<{ installation_id: number }>(
       "select installation_id from workspaces",
     );

@@ -19,7 +19,11 @@ describe("installations as workspaces", () => {
     probot().receive({ id, name, payload } as never);
 
   const workspaces = async () =>
-    (await db.query("select installation_id, account_login, account_type, status from workspaces order by installation_id")).rows;
+    (
+      await db.query(
+        "select installation_id, account_login, account_type, status from workspaces order by installation_id",
+      )
+    ).rows;
   const repos = async () =>
     (
       await db.query(
@@ -28,7 +32,11 @@ describe("installations as workspaces", () => {
     ).rows;
 
   const created = (): Payload => {
-    const p = examplePayload<Payload>("installation", "created", (e: any) => e.repositories?.length > 0);
+    const p = examplePayload<Payload>(
+      "installation",
+      "created",
+      (e: any) => e.repositories?.length > 0,
+    );
     p.repositories = [
       { id: 11, node_id: "a", name: "alpha", full_name: "Octo-Org/alpha", private: false },
       { id: 12, node_id: "b", name: "beta", full_name: "Octo-Org/beta", private: true },
@@ -51,11 +59,28 @@ describe("installations as workspaces", () => {
     const payload = created();
     await send("installation", payload);
     expect(await workspaces()).toEqual([
-      { installation_id: payload.installation.id, account_login: "Codertocat", account_type: "User", status: "active" },
+      {
+        installation_id: payload.installation.id,
+        account_login: "Codertocat",
+        account_type: "User",
+        status: "active",
+      },
     ]);
     expect(await repos()).toEqual([
-      { installation_id: payload.installation.id, repository_id: 11, owner: "Octo-Org", name: "alpha", private: false },
-      { installation_id: payload.installation.id, repository_id: 12, owner: "Octo-Org", name: "beta", private: true },
+      {
+        installation_id: payload.installation.id,
+        repository_id: 11,
+        owner: "Octo-Org",
+        name: "alpha",
+        private: false,
+      },
+      {
+        installation_id: payload.installation.id,
+        repository_id: 12,
+        owner: "Octo-Org",
+        name: "beta",
+        private: true,
+      },
     ]);
     expect(added).toHaveBeenCalledWith({
       installationId: payload.installation.id,
@@ -93,9 +118,14 @@ describe("installations as workspaces", () => {
 
     const removed = examplePayload<Payload>("installation_repositories", "removed");
     removed.installation.id = install.installation.id;
-    removed.repositories_removed = [{ id: 12, node_id: "b", name: "beta", full_name: "Octo-Org/beta", private: true }];
+    removed.repositories_removed = [
+      { id: 12, node_id: "b", name: "beta", full_name: "Octo-Org/beta", private: true },
+    ];
     await send("installation_repositories", removed);
-    expect((await repos()).map((r) => `${r.owner}/${r.name}`)).toEqual(["Octo-Org/alpha", "Octo-Org/gamma"]);
+    expect((await repos()).map((r) => `${r.owner}/${r.name}`)).toEqual([
+      "Octo-Org/alpha",
+      "Octo-Org/gamma",
+    ]);
     expect(added).toHaveBeenCalledTimes(2);
   });
 
@@ -106,12 +136,17 @@ describe("installations as workspaces", () => {
     renamed.repository.name = "alpha-2";
     renamed.repository.owner.login = "Octo-Org";
     await send("repository", renamed);
-    const transferred = examplePayload<Payload>("repository", "transferred", (e: any) => Boolean(e.installation));
+    const transferred = examplePayload<Payload>("repository", "transferred", (e: any) =>
+      Boolean(e.installation),
+    );
     transferred.repository.id = 12;
     transferred.repository.name = "beta";
     transferred.repository.owner.login = "new-home";
     await send("repository", transferred);
-    expect((await repos()).map((r) => `${r.owner}/${r.name}`)).toEqual(["Octo-Org/alpha-2", "new-home/beta"]);
+    expect((await repos()).map((r) => `${r.owner}/${r.name}`)).toEqual([
+      "Octo-Org/alpha-2",
+      "new-home/beta",
+    ]);
   });
 
   it("suspends, resumes and ends the workspace, telling the engine", async () => {
@@ -139,8 +174,16 @@ describe("installations as workspaces", () => {
   });
 
   it("ignores a payload with missing or mistyped fields without failing the delivery", async () => {
-    await send("installation", { action: "created", installation: { id: 5, account: "nope" }, repositories: "x" });
-    await send("installation_repositories", { action: "added", installation: { id: 5 }, repositories_added: [{ id: 1, full_name: "no-slash" }] });
+    await send("installation", {
+      action: "created",
+      installation: { id: 5, account: "nope" },
+      repositories: "x",
+    });
+    await send("installation_repositories", {
+      action: "added",
+      installation: { id: 5 },
+      repositories_added: [{ id: 1, full_name: "no-slash" }],
+    });
     expect(await workspaces()).toEqual([]);
     expect(added).not.toHaveBeenCalled();
   });

@@ -41,7 +41,9 @@ export function examplePayload<T = Record<string, unknown>>(
   pick: (payload: Record<string, unknown>) => boolean = () => true,
 ): T {
   const group = (examples as unknown as Example[]).find((e) => e.name === event);
-  const payload = group?.examples.find((p) => (action === undefined || p.action === action) && pick(p));
+  const payload = group?.examples.find(
+    (p) => (action === undefined || p.action === action) && pick(p),
+  );
   if (!payload) throw new Error(`no example payload for ${event}.${action ?? "*"}`);
   return structuredClone(payload) as T;
 }
