@@ -1,0 +1,59 @@
+import type { Queryable } from "../../src/db/index.js";
+
+export interface TestEvent {
+  id: string;
+  type?: string;
+  actor?: string | null;
+  owner?: string;
+  name?: string;
+  at: string;
+}
+
+/** Inserts events in one statement, as gh-datapipe does: duplicates are skipped. */
+export async function insertEvents(db: Queryable, events: TestEvent[]): Promise<number> {
+  const { rowCount } = await db.query(
+    `insert into github_events_cache
+       (event_id, event_type, actor_login, repository_owner, repository_name, payload, created_at)
+     select id, type, actor, owner, name, '{}'::jsonb, at
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+         as e (id, type, actor, owner, name, at)
+     on conflict (event_id) do nothing`,
+    [
+      events.map((e) => e.id),
+      events.map((e) => e.type ?? "WatchEvent"),
+      events.map((e) => (e.actor === undefined ? `user-${e.id}` : e.actor)),
+      events.map((e) => e.owner ?? "octo"),
+      events.map((e) => e.name ?? "a"),
+      events.map((e) => e.at),
+    ],
+  );
+  return rowCount;
+}
+
+export async function addWorkspace(
+  db: Queryable,
+  installationId: number,
+  repositories: { owner: string; name: string; stars?: number | null; forks?: number | null }[],
+): Promise<void> {
+  await db.query(
+    `insert into workspaces (installation_id, account_login) values ($1::bigint, 'octo')`,
+    [installationId],
+  );
+  let id = installationId * 1000;
+  for (const r of repositories) {
+    id += 1;
+    await db.query(
+      `insert into workspace_repositories
+         (installation_id, repository_id, owner, name, stargazers_count, forks_count)
+       values ($1::bigint, $2::bigint, $3::text, $4::text, $5::int, $6::int)`,
+      [installationId, id, r.owner, r.name, r.stars ?? null, r.forks ?? null],
+    );
+  }
+}
+
+const DAY = 86_400_000;
+
+/** The instant `days` days (fractions allowed) before `from`, ISO. */
+export function daysBefore(from: string, days: number, ms = 0): string {
+  return new Date(Date.parse(from) - days * DAY + ms).toISOString();
+}
