@@ -2,6 +2,16 @@ import type { Probot } from "probot";
 import type { Engine } from "../backfill/types.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/index.js";
+import { createBackgroundTasks } from "./background-tasks.js";
+import type { Octokit } from "./github-api.js";
+import { handleCheckRun } from "./handle-check-run.js";
+import { handleCommand } from "./handle-command.js";
+import { handleDashboardEdit } from "./handle-dashboard-edit.js";
+import { createKeyedLock } from "./keyed-lock.js";
+import { createRunReporter, subscribeReporter } from "./run-reporter.js";
+import { noResults, type ResultsSource } from "./run-results.js";
+import { startAutoBackfill } from "./start-auto-backfill.js";
+import type { SurfaceContext } from "./surface-context.js";
 
 export interface RepositoriesAdded {
   installationId: number;
@@ -23,13 +33,58 @@ export interface SurfacesDeps {
   db: Db;
   config: Config;
   engine: Engine;
+  /** The end-of-run figures; defaults to none. */
+  results?: ResultsSource;
 }
 
 /** Registers the `/backfill` commands, dashboard and check-run handlers, starts the reporters. */
-export function registerSurfaces(_app: Probot, _deps: SurfacesDeps): Surfaces {
+export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
+  const log = app.log.child({ name: "surfaces" });
+  const lock = createKeyedLock();
+  const tasks = createBackgroundTasks(log);
+  const reporter = createRunReporter({
+    db: deps.db,
+    config: deps.config,
+    // Progress outlives the webhook (and a restart): a fresh installation token each time.
+    auth: async (installationId) => (await app.auth(installationId)) as Octokit,
+    results: deps.results ?? noResults,
+    lock,
+    log,
+  });
+  const unsubscribe = subscribeReporter(deps.engine, reporter);
+  const ctx: SurfaceContext = { ...deps, reporter, tasks, lock, log };
+
+  app.on("issue_comment.created", (context) =>
+    handleCommand(ctx, {
+      octokit: context.octokit,
+      deliveryId: context.id,
+      payload: context.payload,
+    }),
+  );
+  app.on("issues.edited", (context) =>
+    handleDashboardEdit(ctx, {
+      octokit: context.octokit,
+      deliveryId: context.id,
+      payload: context.payload,
+    }),
+  );
+  app.on(["check_run.requested_action", "check_run.rerequested"], (context) =>
+    handleCheckRun(ctx, {
+      octokit: context.octokit,
+      deliveryId: context.id,
+      payload: context.payload,
+    }),
+  );
+
   return {
-    async onRepositoriesAdded() {},
-    async idle() {},
-    stop() {},
+    onRepositoriesAdded: (input) => startAutoBackfill(ctx, input),
+    async idle() {
+      // Background replies may start runs' reporting and vice versa: settle both.
+      for (let i = 0; i < 10; i++) {
+        await tasks.idle();
+        await reporter.idle();
+      }
+    },
+    stop: unsubscribe,
   };
 }

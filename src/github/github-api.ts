@@ -1,0 +1,254 @@
+import type { ProbotOctokit } from "probot";
+
+/**
+ * Every GitHub REST call the surfaces make, one function each, so the routes are listed in
+ * one place (`ROUTES`) and a test checks them against GitHub's published REST description.
+ */
+export type Octokit = Pick<ProbotOctokit, "request">;
+
+export const ROUTES = {
+  getPermission: "GET /repos/{owner}/{repo}/collaborators/{username}/permission",
+  createCommentReaction: "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  createComment: "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  updateComment: "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
+  getIssue: "GET /repos/{owner}/{repo}/issues/{issue_number}",
+  updateIssue: "PATCH /repos/{owner}/{repo}/issues/{issue_number}",
+  createIssue: "POST /repos/{owner}/{repo}/issues",
+  listIssues: "GET /repos/{owner}/{repo}/issues",
+  getLabel: "GET /repos/{owner}/{repo}/labels/{name}",
+  createLabel: "POST /repos/{owner}/{repo}/labels",
+  getRepository: "GET /repos/{owner}/{repo}",
+  getBranch: "GET /repos/{owner}/{repo}/branches/{branch}",
+  createCheckRun: "POST /repos/{owner}/{repo}/check-runs",
+  updateCheckRun: "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+} as const;
+
+export interface Repo {
+  owner: string;
+  repo: string;
+}
+
+export function statusOf(err: unknown): number | undefined {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** `permission` is admin/write/read/none; `role_name` also says maintain, triage or a custom role. */
+export async function getPermission(
+  octokit: Octokit,
+  repo: Repo,
+  username: string,
+): Promise<{ permission: string; roleName: string | null } | null> {
+  try {
+    const { data } = await octokit.request(ROUTES.getPermission, { ...repo, username });
+    return { permission: data.permission, roleName: data.role_name ?? null };
+  } catch (err) {
+    // Not a collaborator (or the user is gone): no permission.
+    if (statusOf(err) === 404) return null;
+    throw err;
+  }
+}
+
+export type Reaction = "eyes" | "rocket" | "confused";
+
+export async function createCommentReaction(
+  octokit: Octokit,
+  repo: Repo,
+  commentId: number,
+  content: Reaction,
+): Promise<void> {
+  await octokit.request(ROUTES.createCommentReaction, { ...repo, comment_id: commentId, content });
+}
+
+export async function createComment(
+  octokit: Octokit,
+  repo: Repo,
+  issueNumber: number,
+  body: string,
+): Promise<{ id: number; htmlUrl: string }> {
+  const { data } = await octokit.request(ROUTES.createComment, {
+    ...repo,
+    issue_number: issueNumber,
+    body,
+  });
+  return { id: Number(data.id), htmlUrl: data.html_url };
+}
+
+export async function updateComment(
+  octokit: Octokit,
+  repo: Repo,
+  commentId: number,
+  body: string,
+): Promise<void> {
+  await octokit.request(ROUTES.updateComment, { ...repo, comment_id: commentId, body });
+}
+
+export interface IssueInfo {
+  number: number;
+  body: string;
+  state: string;
+  htmlUrl: string;
+  labels: string[];
+}
+
+function toIssue(data: {
+  number: number;
+  body?: string | null;
+  state: string;
+  html_url: string;
+  labels: (string | { name?: string })[];
+}): IssueInfo {
+  return {
+    number: data.number,
+    body: data.body ?? "",
+    state: data.state,
+    htmlUrl: data.html_url,
+    labels: data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+  };
+}
+
+export async function getIssue(
+  octokit: Octokit,
+  repo: Repo,
+  issueNumber: number,
+): Promise<IssueInfo | null> {
+  try {
+    const { data } = await octokit.request(ROUTES.getIssue, { ...repo, issue_number: issueNumber });
+    return toIssue(data);
+  } catch (err) {
+    if (statusOf(err) === 404 || statusOf(err) === 410) return null;
+    throw err;
+  }
+}
+
+export async function updateIssueBody(
+  octokit: Octokit,
+  repo: Repo,
+  issueNumber: number,
+  body: string,
+): Promise<void> {
+  await octokit.request(ROUTES.updateIssue, { ...repo, issue_number: issueNumber, body });
+}
+
+export async function createIssue(
+  octokit: Octokit,
+  repo: Repo,
+  issue: { title: string; body: string; labels: string[] },
+): Promise<IssueInfo> {
+  const { data } = await octokit.request(ROUTES.createIssue, { ...repo, ...issue });
+  return toIssue(data);
+}
+
+/** The oldest open issue carrying `label`, if any. */
+export async function findOpenIssueByLabel(
+  octokit: Octokit,
+  repo: Repo,
+  label: string,
+): Promise<IssueInfo | null> {
+  const { data } = await octokit.request(ROUTES.listIssues, {
+    ...repo,
+    labels: label,
+    state: "open",
+    sort: "created",
+    direction: "asc",
+    per_page: 10,
+  });
+  const issue = data.find((i) => !i.pull_request);
+  return issue ? toIssue(issue) : null;
+}
+
+export async function ensureLabel(
+  octokit: Octokit,
+  repo: Repo,
+  label: { name: string; color: string; description: string },
+): Promise<void> {
+  try {
+    await octokit.request(ROUTES.getLabel, { ...repo, name: label.name });
+    return;
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  try {
+    await octokit.request(ROUTES.createLabel, { ...repo, ...label });
+  } catch (err) {
+    // Created meanwhile by someone else: fine.
+    if (statusOf(err) !== 422) throw err;
+  }
+}
+
+/** The head commit of the repository's default branch; null for an empty repository. */
+export async function getDefaultHeadSha(octokit: Octokit, repo: Repo): Promise<string | null> {
+  const { data } = await octokit.request(ROUTES.getRepository, { ...repo });
+  try {
+    const branch = await octokit.request(ROUTES.getBranch, {
+      ...repo,
+      branch: data.default_branch,
+    });
+    return branch.data.commit.sha;
+  } catch (err) {
+    if (statusOf(err) === 404) return null;
+    throw err;
+  }
+}
+
+export interface CheckRunAction {
+  label: string;
+  identifier: string;
+  description: string;
+}
+
+export interface CheckRunOutput {
+  title: string;
+  summary: string;
+}
+
+export async function createCheckRun(
+  octokit: Octokit,
+  repo: Repo,
+  input: {
+    name: string;
+    headSha: string;
+    status: "in_progress" | "completed";
+    conclusion?: "success" | "neutral" | "failure";
+    output: CheckRunOutput;
+    actions: CheckRunAction[];
+    externalId: string;
+  },
+): Promise<{ id: number }> {
+  const { data } = await octokit.request(ROUTES.createCheckRun, {
+    ...repo,
+    name: input.name,
+    head_sha: input.headSha,
+    status: input.status,
+    external_id: input.externalId,
+    output: input.output,
+    actions: input.actions,
+    ...(input.conclusion
+      ? { conclusion: input.conclusion, completed_at: new Date().toISOString() }
+      : { started_at: new Date().toISOString() }),
+  });
+  return { id: Number(data.id) };
+}
+
+export async function updateCheckRun(
+  octokit: Octokit,
+  repo: Repo,
+  checkRunId: number,
+  input: {
+    status: "in_progress" | "completed";
+    conclusion?: "success" | "neutral" | "failure";
+    output: CheckRunOutput;
+    actions: CheckRunAction[];
+  },
+): Promise<void> {
+  await octokit.request(ROUTES.updateCheckRun, {
+    ...repo,
+    check_run_id: checkRunId,
+    status: input.status,
+    output: input.output,
+    actions: input.actions,
+    ...(input.conclusion
+      ? { conclusion: input.conclusion, completed_at: new Date().toISOString() }
+      : {}),
+  });
+}

@@ -1,0 +1,75 @@
+import type { Queryable } from "../db/index.js";
+
+export interface DashboardRow {
+  repositoryId: number;
+  owner: string;
+  name: string;
+  fullName: string;
+  /** Status of the repository's item in the latest run that included it. */
+  status: string | null;
+  lastBackfillAt: Date | null;
+  events90: number;
+  /** Days out of the last 90 with at least one event. */
+  daysWithEvents: number;
+}
+
+/**
+ * One row per workspace repository, in GitHub's order. Events are matched case-insensitively
+ * (gh-datapipe may spell owner and name differently) through the lower() index of 0003.
+ */
+export async function loadDashboardRows(
+  db: Queryable,
+  installationId: number,
+): Promise<DashboardRow[]> {
+  const { rows } = await db.query<{
+    repository_id: number;
+    owner: string;
+    name: string;
+    status: string | null;
+    last_backfill_at: Date | null;
+    events_90: number;
+    days_with_events: number;
+  }>(
+    `select w.repository_id, w.owner, w.name, latest.status, done.last_backfill_at,
+            coalesce(ev.events_90, 0) as events_90, coalesce(ev.days_with_events, 0) as days_with_events
+       from workspace_repositories w
+       left join lateral (
+         select i.status
+           from backfill_items i
+           join backfill_runs r on r.id = i.run_id
+          where r.installation_id = w.installation_id
+            and lower(i.owner) = lower(w.owner) and lower(i.name) = lower(w.name)
+          order by i.run_id desc
+          limit 1
+       ) latest on true
+       left join lateral (
+         select max(i.finished_at) as last_backfill_at
+           from backfill_items i
+           join backfill_runs r on r.id = i.run_id
+          where r.installation_id = w.installation_id
+            and lower(i.owner) = lower(w.owner) and lower(i.name) = lower(w.name)
+            and i.status = 'completed'
+       ) done on true
+       left join lateral (
+         select count(*)::int as events_90,
+                count(distinct date_trunc('day', e.created_at, 'UTC'))::int as days_with_events
+           from github_events_cache e
+          where lower(e.repository_owner) = lower(w.owner)
+            and lower(e.repository_name) = lower(w.name)
+            and e.created_at >= now() - interval '90 days'
+       ) ev on true
+      where w.installation_id = $1::bigint
+      order by w.position`,
+    [installationId],
+  );
+  return rows.map((r) => ({
+    repositoryId: r.repository_id,
+    owner: r.owner,
+    name: r.name,
+    fullName: `${r.owner}/${r.name}`,
+    status: r.status,
+    lastBackfillAt: r.last_backfill_at ? new Date(r.last_backfill_at) : null,
+    events90: r.events_90,
+    daysWithEvents: r.days_with_events,
+  }));
+}

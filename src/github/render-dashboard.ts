@@ -1,0 +1,85 @@
+import { escapeMarkdown } from "./escape-markdown.js";
+import { foldTable } from "./fold-table.js";
+import type { DashboardRow } from "./load-dashboard-rows.js";
+import { COMMENT_LIMIT } from "./render-run.js";
+
+export const DASHBOARD_MARKER = "<!-- workspace-backfill:dashboard -->";
+
+export interface DashboardState {
+  rows: DashboardRow[];
+  /** Repositories whose box stays ticked, lower-cased `owner/name`. */
+  ticked: Set<string>;
+  backfillSelected: boolean;
+  /** A line about the active or last run, if any. */
+  runLine: string | null;
+}
+
+function day(d: Date | null): string {
+  return d ? d.toISOString().slice(0, 10) : "never";
+}
+
+/**
+ * The tracking issue's body (contract §3): a table of the repositories and one task-list
+ * box per repository plus `Backfill selected`. The boxes come first in the budget: they
+ * are how people ask; the table folds when 1,000 repositories would pass GitHub's limit.
+ */
+export function renderDashboard(state: DashboardState): string {
+  const intro = [
+    DASHBOARD_MARKER,
+    "## Workspace backfill",
+    "",
+    `${state.rows.length} ${state.rows.length === 1 ? "repository" : "repositories"}.${state.runLine ? ` ${state.runLine}` : ""}`,
+    "",
+  ].join("\n");
+  const boxesHead = [
+    "### Back-fill selected repositories",
+    "",
+    "Tick repositories, then tick **Backfill selected**.",
+    "",
+  ].join("\n");
+  const box = (on: boolean) => (on ? "[x]" : "[ ]");
+  let boxes = state.rows.map(
+    (r) =>
+      `- ${box(state.ticked.has(r.fullName.toLowerCase()))} ${escapeMarkdown(r.fullName)} <!-- repo=${r.fullName} -->`,
+  );
+  const tail = [
+    "",
+    `- ${box(state.backfillSelected)} Backfill selected <!-- backfill-selected -->`,
+    "",
+    "Commands: comment `/backfill help`.",
+  ].join("\n");
+  const limit = COMMENT_LIMIT - 500;
+  let boxText = boxes.join("\n");
+  if (intro.length + boxesHead.length + boxText.length + tail.length > limit * 0.6) {
+    // The hidden marker doubles a line; the visible name alone is read back just as well.
+    boxes = state.rows.map(
+      (r) => `- ${box(state.ticked.has(r.fullName.toLowerCase()))} ${escapeMarkdown(r.fullName)}`,
+    );
+    boxText = boxes.join("\n");
+  }
+  const boxBudget = Math.floor(limit * 0.6);
+  if (boxText.length > boxBudget) {
+    let used = 0;
+    let shown = 0;
+    for (const line of boxes) {
+      if (used + line.length + 1 > boxBudget - 120) break;
+      used += line.length + 1;
+      shown += 1;
+    }
+    const folded = boxes.length - shown;
+    boxText = `${boxes.slice(0, shown).join("\n")}\n\n_${folded} more repositories folded to keep within GitHub's size limit: name them in a command, e.g. \`/backfill 30 owner/name\`._`;
+  }
+  const tableBudget = limit - intro.length - boxesHead.length - boxText.length - tail.length;
+  const table = foldTable(
+    ["Repository", "Status", "Last backfill", "Events (90 days)", "Coverage"],
+    state.rows.map((r) => [
+      escapeMarkdown(r.fullName),
+      r.status ?? "not back-filled",
+      day(r.lastBackfillAt),
+      String(r.events90),
+      `${r.daysWithEvents}/90 days`,
+    ]),
+    tableBudget,
+  );
+  return `${intro}${table}\n\n${boxesHead}${boxText}\n${tail}\n`;
+}

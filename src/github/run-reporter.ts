@@ -1,0 +1,249 @@
+import type { Logger } from "probot";
+import type { Engine, EngineEvent, RunSnapshot } from "../backfill/types.js";
+import type { Config } from "../config.js";
+import type { Db } from "../db/index.js";
+import {
+  type CheckRunAction,
+  createCheckRun,
+  createComment,
+  createCommentReaction,
+  getDefaultHeadSha,
+  type Octokit,
+  updateCheckRun,
+  updateComment,
+} from "./github-api.js";
+import type { KeyedLock } from "./keyed-lock.js";
+import { renderCheckRunOutput, renderProgressComment } from "./render-run.js";
+import type { ResultsSource } from "./run-results.js";
+import { ensureTrackingIssue, refreshDashboard, type TrackingIssue } from "./tracking-issue.js";
+
+export const CHECK_RUN_NAME = "Workspace backfill";
+
+// GitHub: at most 3 actions; label and identifier ≤ 20 characters, description ≤ 40.
+export const BACKFILL_ACTION: CheckRunAction = {
+  label: "Backfill",
+  identifier: "backfill",
+  description: "Back-fill every repository",
+};
+export const RETRY_ACTION: CheckRunAction = {
+  label: "Retry failed",
+  identifier: "retry_failed",
+  description: "Re-run the failed repositories",
+};
+
+export interface ReporterDeps {
+  db: Db;
+  config: Pick<Config, "BACKFILL_PROGRESS_EVERY">;
+  /** An installation-authenticated octokit: progress outlives the webhook that asked. */
+  auth(installationId: number): Promise<Octokit>;
+  results: ResultsSource;
+  lock: KeyedLock;
+  log: Pick<Logger, "info" | "warn" | "error">;
+}
+
+interface RunState {
+  latest: RunSnapshot;
+  dirty: boolean;
+  writing: Promise<void> | null;
+  /** floor(done / BACKFILL_PROGRESS_EVERY) at the last progress write. */
+  step: number;
+  commentId: number | null;
+  lastBody: string | null;
+  checkRunId: number | null;
+  checkCompleted: boolean;
+  tracking: TrackingIssue | null;
+  startedDashboard: boolean;
+}
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+export function isTerminal(run: RunSnapshot): boolean {
+  return TERMINAL.has(run.status);
+}
+
+export function conclusionOf(run: RunSnapshot): "success" | "neutral" | "failure" {
+  if (run.failed > 0 || run.status === "failed") return "failure";
+  if (run.cancelled > 0 || run.status === "cancelled") return "neutral";
+  return "success";
+}
+
+/**
+ * Turns the engine's progress into GitHub writes: one progress comment and one check run
+ * per run. One coalescing writer per run: when it gets its turn it writes the latest state,
+ * so with throttling's ~1 s spacing a burst of events costs one edit, not one each. A run of
+ * R repositories costs at most ceil(R / BACKFILL_PROGRESS_EVERY) + 4 writes to the two.
+ */
+export function createRunReporter(deps: ReporterDeps) {
+  const runs = new Map<number, RunState>();
+  const every = Math.max(1, deps.config.BACKFILL_PROGRESS_EVERY);
+
+  function stateOf(run: RunSnapshot): RunState {
+    let state = runs.get(run.id);
+    if (!state) {
+      state = {
+        latest: run,
+        dirty: true,
+        writing: null,
+        step: Math.floor(run.done / every),
+        // After a restart the run's ids are in the database: edit, never post again.
+        commentId: run.progressCommentId,
+        lastBody: null,
+        checkRunId: run.checkRunId,
+        checkCompleted: false,
+        tracking: null,
+        startedDashboard: false,
+      };
+      runs.set(run.id, state);
+    }
+    return state;
+  }
+
+  function kick(state: RunState) {
+    state.dirty = true;
+    if (!state.writing) {
+      state.writing = drain(state).finally(() => {
+        state.writing = null;
+        if (isTerminal(state.latest) && state.checkCompleted) runs.delete(state.latest.id);
+      });
+    }
+  }
+
+  async function drain(state: RunState) {
+    while (state.dirty) {
+      state.dirty = false;
+      try {
+        await write(state, state.latest);
+      } catch (err) {
+        deps.log.error({ err, runId: state.latest.id }, "progress write failed");
+        return;
+      }
+    }
+  }
+
+  async function write(state: RunState, run: RunSnapshot) {
+    const octokit = await deps.auth(run.installationId);
+    const trackingDeps = { db: deps.db, octokit, lock: deps.lock, log: deps.log };
+    state.tracking ??= await ensureTrackingIssue(trackingDeps, run.installationId);
+    const tracking = state.tracking;
+    if (!tracking) {
+      deps.log.warn({ runId: run.id }, "workspace has no repository to report in");
+      return;
+    }
+    const final = isTerminal(run);
+    const results = final ? await deps.results(run) : null;
+
+    const body = renderProgressComment(run, results);
+    if (state.commentId === null) {
+      const comment = await createComment(octokit, tracking.repo, tracking.issueNumber, body);
+      state.commentId = comment.id;
+      await deps.db.query(
+        "update backfill_runs set progress_comment_id = $2::bigint where id = $1::bigint",
+        [run.id, comment.id],
+      );
+    } else if (body !== state.lastBody) {
+      await updateComment(octokit, tracking.repo, state.commentId, body);
+    }
+    state.lastBody = body;
+    state.step = Math.floor(run.done / every);
+
+    const output = renderCheckRunOutput(run, results);
+    const actions = final ? [BACKFILL_ACTION, ...(run.failed > 0 ? [RETRY_ACTION] : [])] : [];
+    if (state.checkRunId === null) {
+      const headSha = await getDefaultHeadSha(octokit, tracking.repo);
+      if (headSha) {
+        const check = await createCheckRun(octokit, tracking.repo, {
+          name: CHECK_RUN_NAME,
+          headSha,
+          status: final ? "completed" : "in_progress",
+          ...(final ? { conclusion: conclusionOf(run) } : {}),
+          output,
+          actions,
+          externalId: `run-${run.id}`,
+        });
+        state.checkRunId = check.id;
+        state.checkCompleted = final;
+        await deps.db.query(
+          "update backfill_runs set check_run_id = $2::bigint where id = $1::bigint",
+          [run.id, check.id],
+        );
+        await deps.db.query(
+          "update workspaces set check_run_id = $2::bigint where installation_id = $1::bigint",
+          [run.installationId, check.id],
+        );
+      } else {
+        // An empty repository has no commit to hang a check run on.
+        state.checkRunId = -1;
+        state.checkCompleted = true;
+      }
+    } else if (final && !state.checkCompleted && state.checkRunId > 0) {
+      await updateCheckRun(octokit, tracking.repo, state.checkRunId, {
+        status: "completed",
+        conclusion: conclusionOf(run),
+        output,
+        actions,
+      });
+      state.checkCompleted = true;
+    }
+
+    if (!state.startedDashboard || final) {
+      state.startedDashboard = true;
+      await refreshDashboard(trackingDeps, run.installationId, tracking, { run });
+    }
+    if (final) await reactToCommand(octokit, run);
+  }
+
+  async function reactToCommand(octokit: Octokit, run: RunSnapshot) {
+    if (!run.commandCommentId) return;
+    const { rows } = await deps.db.query<{ owner: string; name: string }>(
+      `select r.owner, r.name
+         from backfill_runs b
+         join workspace_repositories r
+           on r.installation_id = b.installation_id and r.repository_id = b.command_repository_id
+        where b.id = $1::bigint`,
+      [run.id],
+    );
+    const repo = rows[0];
+    if (!repo) return;
+    const content = run.total > 0 && run.completed === run.total ? "rocket" : "confused";
+    await createCommentReaction(
+      octokit,
+      { owner: repo.owner, repo: repo.name },
+      run.commandCommentId,
+      content,
+    );
+  }
+
+  return {
+    /** Feeds one engine event. Never throws; writes happen in the background. */
+    handle(event: EngineEvent) {
+      const known = runs.has(event.run.id);
+      const state = stateOf(event.run);
+      state.latest = event.run;
+      const run = event.run;
+      if (!known || event.type === "run.started" || event.type === "run.finished") {
+        kick(state);
+        return;
+      }
+      // The last item's edit is left to run.finished, which follows it.
+      if (Math.floor(run.done / every) > state.step && run.done < run.total) kick(state);
+    },
+    /** A run the surfaces just created: start reporting without waiting for its first event. */
+    track(run: RunSnapshot) {
+      if (runs.has(run.id)) return;
+      kick(stateOf(run));
+    },
+    async idle() {
+      for (;;) {
+        const writing = [...runs.values()].map((s) => s.writing).filter(Boolean);
+        if (writing.length === 0) return;
+        await Promise.all(writing);
+      }
+    },
+  };
+}
+
+export type RunReporter = ReturnType<typeof createRunReporter>;
+
+export function subscribeReporter(engine: Engine, reporter: RunReporter): () => void {
+  return engine.subscribe((event) => reporter.handle(event));
+}

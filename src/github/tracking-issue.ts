@@ -1,0 +1,157 @@
+import type { Logger } from "probot";
+import type { RunSnapshot } from "../backfill/types.js";
+import type { Queryable } from "../db/index.js";
+import { getWorkspace, listRepositories, type WorkspaceRepository } from "../workspaces/index.js";
+import {
+  createIssue,
+  ensureLabel,
+  findOpenIssueByLabel,
+  getIssue,
+  type Octokit,
+  type Repo,
+  updateIssueBody,
+} from "./github-api.js";
+import type { KeyedLock } from "./keyed-lock.js";
+import { loadDashboardRows } from "./load-dashboard-rows.js";
+import { readDashboardSelection } from "./read-dashboard-selection.js";
+import { renderDashboard } from "./render-dashboard.js";
+import { progressLine } from "./render-run.js";
+
+export const TRACKING_LABEL = "workspace-backfill";
+export const TRACKING_TITLE = "Workspace backfill";
+
+export interface TrackingIssue {
+  repo: Repo;
+  repositoryId: number;
+  issueNumber: number;
+}
+
+export interface TrackingDeps {
+  db: Queryable;
+  octokit: Octokit;
+  lock: KeyedLock;
+  log: Pick<Logger, "info" | "warn">;
+}
+
+/** Contract §3: the installation's `.github` repository, else its first in GitHub's order. */
+export function chooseTrackingRepository(repos: WorkspaceRepository[]): WorkspaceRepository | null {
+  return repos.find((r) => r.name.toLowerCase() === ".github") ?? repos[0] ?? null;
+}
+
+export async function saveTrackingIssue(
+  db: Queryable,
+  installationId: number,
+  repositoryId: number,
+  issueNumber: number,
+): Promise<void> {
+  await db.query(
+    `update workspaces
+        set tracking_repository_id = $2::bigint, tracking_issue_number = $3::integer, updated_at = now()
+      where installation_id = $1::bigint`,
+    [installationId, repositoryId, issueNumber],
+  );
+}
+
+/** The stored tracking issue, when its repository is still in the workspace. */
+export async function storedTrackingIssue(
+  db: Queryable,
+  installationId: number,
+): Promise<TrackingIssue | null> {
+  const { rows } = await db.query<{
+    repository_id: number;
+    owner: string;
+    name: string;
+    issue: number;
+  }>(
+    `select r.repository_id, r.owner, r.name, w.tracking_issue_number as issue
+       from workspaces w
+       join workspace_repositories r
+         on r.installation_id = w.installation_id and r.repository_id = w.tracking_repository_id
+      where w.installation_id = $1::bigint and w.tracking_issue_number is not null`,
+    [installationId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    repo: { owner: row.owner, repo: row.name },
+    repositoryId: row.repository_id,
+    issueNumber: row.issue,
+  };
+}
+
+/**
+ * Finds the workspace's tracking issue (label `workspace-backfill`) or creates it with the
+ * dashboard as its body. Null when the workspace has no repository to hold it.
+ */
+export async function ensureTrackingIssue(
+  deps: TrackingDeps,
+  installationId: number,
+): Promise<TrackingIssue | null> {
+  return deps.lock(`tracking:${installationId}`, async () => {
+    const stored = await storedTrackingIssue(deps.db, installationId);
+    if (stored) return stored;
+    const workspace = await getWorkspace(deps.db, installationId);
+    if (!workspace || workspace.status === "deleted") return null;
+    const target = chooseTrackingRepository(await listRepositories(deps.db, installationId));
+    if (!target) return null;
+    const repo = { owner: target.owner, repo: target.name };
+    let issue = await findOpenIssueByLabel(deps.octokit, repo, TRACKING_LABEL);
+    if (!issue) {
+      await ensureLabel(deps.octokit, repo, {
+        name: TRACKING_LABEL,
+        color: "0e8a16",
+        description: "Workspace backfill dashboard and commands",
+      });
+      const rows = await loadDashboardRows(deps.db, installationId);
+      issue = await createIssue(deps.octokit, repo, {
+        title: TRACKING_TITLE,
+        body: renderDashboard({ rows, ticked: new Set(), backfillSelected: false, runLine: null }),
+        labels: [TRACKING_LABEL],
+      });
+      deps.log.info({ installationId, issue: issue.number }, "tracking issue created");
+    }
+    await saveTrackingIssue(deps.db, installationId, target.repositoryId, issue.number);
+    return { repo, repositoryId: target.repositoryId, issueNumber: issue.number };
+  });
+}
+
+export interface DashboardRefresh {
+  /** Repositories whose boxes this rewrite clears (lower-cased `owner/name`). */
+  consumed?: Set<string>;
+  /** Clear the `Backfill selected` box. */
+  clearSelected?: boolean;
+  run: RunSnapshot | null;
+}
+
+/**
+ * Rewrites the dashboard from the database. The body is read again right before the write,
+ * so boxes ticked meanwhile survive; nothing is written when nothing changed.
+ */
+export async function refreshDashboard(
+  deps: TrackingDeps,
+  installationId: number,
+  tracking: TrackingIssue,
+  refresh: DashboardRefresh,
+): Promise<boolean> {
+  return deps.lock(`dashboard:${installationId}`, async () => {
+    const current = await getIssue(deps.octokit, tracking.repo, tracking.issueNumber);
+    if (!current) return false;
+    const selection = readDashboardSelection(current.body);
+    const consumed = refresh.consumed ?? new Set<string>();
+    const ticked = new Set(
+      selection.repositories.map((r) => r.toLowerCase()).filter((r) => !consumed.has(r)),
+    );
+    const rows = await loadDashboardRows(deps.db, installationId);
+    const body = renderDashboard({
+      rows,
+      ticked,
+      backfillSelected: selection.backfillSelected && !refresh.clearSelected,
+      runLine: refresh.run
+        ? `Run #${refresh.run.id} (${refresh.run.status}): ${progressLine(refresh.run)}.`
+        : null,
+    });
+    if (body === current.body.replace(/\r\n/g, "\n")) return false;
+    await updateIssueBody(deps.octokit, tracking.repo, tracking.issueNumber, body);
+    return true;
+  });
+}
