@@ -1,0 +1,14 @@
+export { computeMetrics, DEFAULT_METRICS_DAYS, MAX_METRICS_DAYS } from "./compute-metrics.js";
+export { countMetric } from "./count-metric.js";
+export {
+  createMetricsHandler,
+  type MetricsHandler,
+  type MetricsHandlerOptions,
+} from "./create-metrics-handler.js";
+export { escapeMarkdownCell } from "./escape-markdown-cell.js";
+export { formatChange } from "./format-change.js";
+export { getRepositoriesMetrics, parseFullName } from "./get-repositories-metrics.js";
+export { getWorkspaceMetrics } from "./get-workspace-metrics.js";
+export { renderMetricsTable } from "./render-metrics-table.js";
+export { MAX_CHART_POINTS, renderStarsChart, starsSeries } from "./render-stars-chart.js";
+export type * from "./types.js";

@@ -1,0 +1,202 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { countMetric } from "../../src/metrics/count-metric.js";
+import { escapeMarkdownCell } from "../../src/metrics/escape-markdown-cell.js";
+import { renderMetricsTable } from "../../src/metrics/render-metrics-table.js";
+import { renderStarsChart } from "../../src/metrics/render-stars-chart.js";
+import type { Metrics, RepositoryMetrics } from "../../src/metrics/types.js";
+
+function repo(
+  repository: string,
+  stars: [number, number],
+  forks: [number, number],
+  gap = 0,
+): RepositoryMetrics {
+  return {
+    repository,
+    stars: countMetric(100, stars[0], stars[1], 30),
+    forks: countMetric(10, forks[0], forks[1], 30),
+    thisWeek: { stars: 0, forks: 0 },
+    lastWeek: { stars: 0, forks: 0 },
+    totalEvents: stars[0] + forks[0],
+    coverage: {
+      repository,
+      firstEvent: null,
+      lastEvent: null,
+      daysWithEvents: 60 - gap,
+      spanDays: 60,
+      longestGapDays: gap,
+      hasPreviousWindow: stars[1] + forks[1] > 0,
+      needsBackfill: stars[1] + forks[1] === 0 || gap > 7,
+    },
+  };
+}
+
+function metrics(days: number, repositories: RepositoryMetrics[]): Metrics {
+  const start = Date.parse("2024-01-01T00:00:00Z");
+  const sum = (f: (r: RepositoryMetrics) => number) => repositories.reduce((s, r) => s + f(r), 0);
+  return {
+    window: { days, previousStart: "", currentStart: "", end: "" },
+    stars: countMetric(
+      0,
+      sum((r) => r.stars.current),
+      sum((r) => r.stars.previous),
+      30,
+    ),
+    forks: countMetric(
+      0,
+      sum((r) => r.forks.current),
+      sum((r) => r.forks.previous),
+      30,
+    ),
+    thisWeek: { stars: 0, forks: 0 },
+    lastWeek: { stars: 0, forks: 0 },
+    timeline: Array.from({ length: days }, (_, i) => ({
+      date: new Date(start + i * 86_400_000).toISOString().slice(0, 10),
+      stars: i % 4,
+      forks: 0,
+      total: i % 4,
+    })),
+    activity: { totalEvents: 0, uniqueActors: 0, mostActiveRepo: null },
+    coverage: repositories.map((r) => r.coverage),
+    repositories,
+  };
+}
+
+/**
+ * The subset of Mermaid's xychart-beta grammar the chart uses: header, optional title,
+ * a category x-axis of quoted strings, a numeric y-axis range, and bar/line series of
+ * numbers, one value per category, within the y range.
+ */
+function parseXyChart(block: string): { labels: string[]; series: number[][] } {
+  const lines = block.split("\n");
+  expect(lines[0]).toBe("```mermaid");
+  expect(lines.at(-1)).toBe("```");
+  const body = lines
+    .slice(1, -1)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  expect(body[0]).toBe("xychart-beta");
+  const quoted = String.raw`"[^"\n]*"`;
+  const number = String.raw`-?\d+(?:\.\d+)?`;
+  let labels: string[] | null = null;
+  let range: [number, number] | null = null;
+  const series: number[][] = [];
+  for (const line of body.slice(1)) {
+    let m: RegExpExecArray | null;
+    if (new RegExp(`^title ${quoted}$`).test(line)) continue;
+    if ((m = new RegExp(`^x-axis \\[(${quoted}(?:, ${quoted})*)\\]$`).exec(line))) {
+      labels = [...m[1]!.matchAll(/"([^"]*)"/g)].map((x) => x[1]!);
+    } else if ((m = new RegExp(`^y-axis ${quoted} (${number}) --> (${number})$`).exec(line))) {
+      range = [Number(m[1]), Number(m[2])];
+    } else if ((m = new RegExp(`^(?:bar|line) \\[(${number}(?:, ${number})*)\\]$`).exec(line))) {
+      series.push(m[1]!.split(", ").map(Number));
+    } else {
+      throw new Error(`not xychart-beta: ${line}`);
+    }
+  }
+  expect(labels).not.toBeNull();
+  expect(range).not.toBeNull();
+  expect(range![0]).toBeLessThan(range![1]);
+  for (const s of series) {
+    expect(s).toHaveLength(labels!.length);
+    for (const v of s) expect(v >= range![0] && v <= range![1]).toBe(true);
+  }
+  return { labels: labels!, series };
+}
+
+describe("renderMetricsTable", () => {
+  it("shows per-day rates, signed changes, n/a and coverage per repository and in total", () => {
+    const table = renderMetricsTable(
+      metrics(30, [
+        repo("octo/hello-world.js", [46, 40], [3, 4]),
+        repo("octo/brand_new", [12, 0], [0, 0]),
+        repo("octo/gappy", [30, 30], [0, 0], 12),
+      ]),
+    );
+    expect(table).toMatchInlineSnapshot(`
+      "| Repository | Stars/day | Change | Forks/day | Change | Coverage |
+      | --- | ---: | ---: | ---: | ---: | --- |
+      | octo/hello-world.js | 1.53 | +15% | 0.10 | -25% | 60/60 days |
+      | octo/brand\\_new | 0.40 | n/a | 0.00 | n/a | 60/60 days, no earlier window: needs backfill |
+      | octo/gappy | 1.00 | 0% | 0.00 | n/a | 48/60 days, gap of 12 days: needs backfill |
+      | **Workspace** | **2.93** | **+26%** | **0.10** | **-25%** | 2 of 3 need backfill |"
+    `);
+  });
+
+  it("keeps names from data as text inside their cell", () => {
+    const table = renderMetricsTable(
+      metrics(30, [repo("evil|<b>/[x](y) @team #1 *z*", [1, 1], [0, 0])]),
+    );
+    expect(table.split("\n")[2]).toBe(
+      "| evil\\|\\<b\\>/\\[x\\]\\(y\\) @\u200bteam \\#1 \\*z\\* | 0.03 | 0% | 0.00 | n/a | 60/60 days |",
+    );
+  });
+
+  it("escapes so that a cell never gains an unescaped pipe, bracket, angle or line break", () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const cell = escapeMarkdownCell(text);
+        expect(cell).not.toMatch(/[\r\n]/);
+        // Every special character is preceded by an odd run of backslashes.
+        for (const m of cell.matchAll(/(\\*)([|[\]<>`*_#])/g)) {
+          expect(m[1]!.length % 2).toBe(1);
+        }
+      }),
+    );
+  });
+
+  it("renders an empty workspace", () => {
+    expect(renderMetricsTable(metrics(30, []))).toMatchInlineSnapshot(`
+      "| Repository | Stars/day | Change | Forks/day | Change | Coverage |
+      | --- | ---: | ---: | ---: | ---: | --- |
+      | **Workspace** | **0.00** | **n/a** | **0.00** | **n/a** | no repositories |"
+    `);
+  });
+});
+
+describe("renderStarsChart", () => {
+  it("charts stars per day up to 45 days", () => {
+    const chart = renderStarsChart(metrics(7, []));
+    expect(chart).toMatchInlineSnapshot(`
+      "\`\`\`mermaid
+      xychart-beta
+        title "Stars per day"
+        x-axis ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-06", "2024-01-07"]
+        y-axis "Stars" 0 --> 3
+        bar [0, 1, 2, 3, 0, 1, 2]
+      \`\`\`"
+    `);
+    expect(parseXyChart(chart).labels).toHaveLength(7);
+    expect(parseXyChart(renderStarsChart(metrics(45, []))).labels).toHaveLength(45);
+  });
+
+  it("charts stars per week beyond 45 days, the last week ending on the last day", () => {
+    const chart = renderStarsChart(metrics(46, []));
+    expect(chart).toMatchInlineSnapshot(`
+      "\`\`\`mermaid
+      xychart-beta
+        title "Stars per week (labelled by first day)"
+        x-axis ["2024-01-01", "2024-01-05", "2024-01-12", "2024-01-19", "2024-01-26", "2024-02-02", "2024-02-09"]
+        y-axis "Stars" 0 --> 12
+        bar [6, 9, 10, 11, 12, 9, 10]
+      \`\`\`"
+    `);
+    const { labels, series } = parseXyChart(chart);
+    expect(labels).toHaveLength(7);
+    expect(series[0]!.reduce((a, b) => a + b, 0)).toBe(
+      metrics(46, []).timeline.reduce((s, d) => s + d.stars, 0),
+    );
+  });
+
+  it("stays valid xychart-beta for every window length and an all-zero timeline", () => {
+    for (let days = 1; days <= 365; days++) {
+      const { labels } = parseXyChart(renderStarsChart(metrics(days, [])));
+      expect(labels.length).toBeLessThanOrEqual(53);
+    }
+    const zero = metrics(30, []);
+    zero.timeline = zero.timeline.map((d) => ({ ...d, stars: 0, total: 0 }));
+    expect(renderStarsChart(zero)).toContain('y-axis "Stars" 0 --> 1');
+    expect(() => parseXyChart("```mermaid\nxychart-beta\n  x-axis [a, b]\n```")).toThrow();
+  });
+});
