@@ -32,6 +32,9 @@ export interface RunRequest {
   repositories?: RepositoryRef[];
   /** The webhook delivery that asked, recorded in the same transaction as the run. */
   deliveryId?: string;
+  /** The delivery's event and action (`issue_comment`, `created`), kept with it. */
+  event?: string;
+  action?: string | null;
   /** Where the request came from on GitHub, kept with the run for the reporters. */
   commandCommentId?: number | null;
 }
@@ -99,7 +102,13 @@ export interface Engine {
   /** A new run of only the failed items of the workspace's last run; null when none failed. */
   retryFailed(
     installationId: number,
-    options: { source: TriggerSource; requestedBy: string | null; deliveryId?: string },
+    options: {
+      source: TriggerSource;
+      requestedBy: string | null;
+      deliveryId?: string;
+      event?: string;
+      action?: string | null;
+    },
   ): Promise<RequestResult | null>;
   /** Cancels the active run; null when there is none. */
   cancel(installationId: number, requestedBy: string | null): Promise<RunSnapshot | null>;

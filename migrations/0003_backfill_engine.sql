@@ -1,0 +1,18 @@
+-- The back-fill engine's bookkeeping beside the core tables of 0001.
+
+-- Every write to a run or one of its items bumps `version`, so a process that keeps the
+-- run's snapshot in memory can tell whether it saw every change (patch it) or another
+-- replica wrote in between (reload it). Without it each progress event would re-read all
+-- items of the run, which is quadratic on a 1,000-repository run.
+alter table backfill_runs add column if not exists version integer not null default 0;
+
+-- The webhook delivery that created the run: a redelivery answers with that run.
+alter table backfill_runs add column if not exists delivery_id text;
+create unique index if not exists backfill_runs_delivery
+  on backfill_runs (delivery_id) where delivery_id is not null;
+
+-- gh-datapipe may write `Octo-Org/Repo` where GitHub says `octo-org/repo`; counting the
+-- events of a repository matches owner and name case-insensitively and needs this index
+-- to stay a range scan.
+create index if not exists github_events_cache_repo_lower_created
+  on github_events_cache (lower(repository_owner), lower(repository_name), created_at);

@@ -1,0 +1,100 @@
+import type { Queryable } from "../db/index.js";
+import {
+  columnsOf,
+  ITEM_COLUMNS,
+  type ItemRow,
+  RUN_COLUMNS,
+  type RunRow,
+  reviveItem,
+  reviveRun,
+} from "./run-rows.js";
+import type { ItemStatus } from "./types.js";
+
+export interface ClaimedItem {
+  item: ItemRow;
+  run: RunRow;
+  previousStatus: ItemStatus;
+  /** No job id yet: the item must be triggered (again, if a dead worker left it). */
+  needsTrigger: boolean;
+  /** Time since the item started processing, by the database's clock. */
+  elapsedMs: number;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  leaseMs: number;
+  /** False while this process must not trigger: only items with a job id to poll qualify. */
+  allowTrigger: boolean;
+}
+
+/**
+ * Claims one item in one statement: an item with a job id whose lease expired (its poll
+ * resumes, even while the run is paused), else the first pending item of the oldest run
+ * whose workspace may trigger now. `skip locked` lets replicas claim side by side; locking
+ * the workspace row too makes its `next_trigger_at` a mutex, moved forward here by a
+ * lease's length until the trigger returns and sets the real pause.
+ */
+export async function claimItem(db: Queryable, options: ClaimOptions): Promise<ClaimedItem | null> {
+  const { rows } = await db.query<{
+    item: ItemRow;
+    run: RunRow;
+    previous_status: ItemStatus;
+    needs_trigger: boolean;
+    elapsed_ms: number;
+  }>(
+    `with candidate as (
+       select i.id, i.status as previous_status, (i.job_id is null) as needs_trigger,
+              r.installation_id
+         from backfill_items i
+         join backfill_runs r on r.id = i.run_id
+         join workspaces w on w.installation_id = r.installation_id
+        where i.status in ('pending', 'processing')
+          and r.status in ('pending', 'processing')
+          and (i.locked_until is null or i.locked_until < now())
+          and ((i.status = 'processing' and i.job_id is not null)
+               or ($3::boolean and not r.paused and w.next_trigger_at <= now()))
+        order by (i.job_id is not null) desc, r.id, i.position
+        limit 1
+        for update of i, w skip locked
+     ),
+     claimed as (
+       update backfill_items i
+          set status = 'processing', locked_by = $1::text,
+              locked_until = now() + make_interval(secs => $2::float8 / 1000),
+              started_at = coalesce(i.started_at, now()), updated_at = now()
+         from candidate c
+        where i.id = c.id
+       returning ${columnsOf(ITEM_COLUMNS, "i")}, c.previous_status, c.needs_trigger, c.installation_id
+     ),
+     paced as (
+       update workspaces w
+          set next_trigger_at = now() + make_interval(secs => $2::float8 / 1000)
+         from claimed c
+        where w.installation_id = c.installation_id and c.needs_trigger
+       returning 1
+     ),
+     run as (
+       update backfill_runs r
+          set status = case when r.status = 'pending' then 'processing' else r.status end,
+              started_at = coalesce(r.started_at, now()),
+              version = r.version + 1, updated_at = now()
+         from claimed c
+        where r.id = c.run_id
+       returning ${columnsOf(RUN_COLUMNS, "r")}
+     )
+     select row_to_json(claimed) as item, row_to_json(run) as run,
+            claimed.previous_status, claimed.needs_trigger,
+            (extract(epoch from now() - claimed.started_at) * 1000)::float8 as elapsed_ms
+       from claimed, run`,
+    [options.workerId, options.leaseMs, options.allowTrigger],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    item: reviveItem(row.item),
+    run: reviveRun(row.run),
+    previousStatus: row.previous_status,
+    needsTrigger: row.needs_trigger,
+    elapsedMs: Math.max(0, row.elapsed_ms),
+  };
+}

@@ -1,0 +1,13 @@
+export type { BackfillSource, JobState, JobStatus, TriggeredJob } from "./backfill-source.js";
+export { BackfillError } from "./backfill-source.js";
+export { RunRequestError } from "./create-run.js";
+export type { EngineConfig, EngineDeps, EngineTuning } from "./create-engine.js";
+export { createEngine, engineDefaults } from "./create-engine.js";
+export type { DatapipeClientOptions } from "./datapipe-client.js";
+export { createDatapipeClient } from "./datapipe-client.js";
+export type { EngineLog } from "./engine-log.js";
+export { silentLog } from "./engine-log.js";
+export { errorTexts } from "./error-texts.js";
+export type { RunReportIds } from "./set-run-report-ids.js";
+export { setRunReportIds } from "./set-run-report-ids.js";
+export type * from "./types.js";

@@ -1,0 +1,25 @@
+import type { Queryable } from "../db/index.js";
+
+/**
+ * Milliseconds until this worker may find something to claim: a workspace's pause ending,
+ * or another worker's lease expiring. Null when no active run has open items.
+ */
+export async function nextWakeMs(db: Queryable, workerId: string): Promise<number | null> {
+  const { rows } = await db.query<{ wait_ms: number | null }>(
+    `select (extract(epoch from least(
+               (select min(greatest(w.next_trigger_at, now()))
+                  from backfill_items i
+                  join backfill_runs r on r.id = i.run_id
+                  join workspaces w on w.installation_id = r.installation_id
+                 where i.status = 'pending' and r.status in ('pending', 'processing')
+                   and not r.paused),
+               (select min(greatest(i.locked_until, now()))
+                  from backfill_items i
+                  join backfill_runs r on r.id = i.run_id
+                 where i.status = 'processing' and r.status in ('pending', 'processing')
+                   and i.locked_by is distinct from $1::text)
+             ) - now()) * 1000)::float8 as wait_ms`,
+    [workerId],
+  );
+  return rows[0]?.wait_ms ?? null;
+}

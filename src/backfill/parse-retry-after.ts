@@ -1,0 +1,13 @@
+/**
+ * `Retry-After` as milliseconds from `nowMs`: either delay-seconds or an HTTP date
+ * (RFC 9110 §10.2.3). Null when absent or unreadable; never negative.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | null {
+  if (value == null) return null;
+  const text = value.trim();
+  if (text === "") return null;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - nowMs);
+}

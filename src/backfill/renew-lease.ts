@@ -1,0 +1,51 @@
+import type { Queryable } from "../db/index.js";
+
+export interface RenewLease {
+  itemId: number;
+  workerId: string;
+  leaseMs: number;
+  /** While a trigger is in flight, the workspace's next trigger stays held off as well. */
+  holdTriggersOf: number | null;
+}
+
+/** False when the item is no longer this worker's: cancelled or taken over. */
+export async function renewLease(db: Queryable, lease: RenewLease): Promise<boolean> {
+  const { rows } = await db.query<{ id: number }>(
+    `with item as (
+       update backfill_items
+          set locked_until = now() + make_interval(secs => $3::float8 / 1000)
+        where id = $1::bigint and locked_by = $2::text and status = 'processing'
+       returning id
+     ),
+     held as (
+       update workspaces
+          set next_trigger_at = greatest(next_trigger_at, now() + make_interval(secs => $3::float8 / 1000))
+        where installation_id = $4::bigint and exists (select 1 from item)
+       returning 1
+     )
+     select id from item`,
+    [lease.itemId, lease.workerId, lease.leaseMs, lease.holdTriggersOf],
+  );
+  return rows.length > 0;
+}
+
+/** Gives a held item back (the process is stopping): another worker may resume it at once. */
+export async function releaseItem(
+  db: Queryable,
+  item: { itemId: number; workerId: string },
+): Promise<void> {
+  await db.query(
+    `update backfill_items set locked_by = null, locked_until = null
+      where id = $1::bigint and locked_by = $2::text and status = 'processing'`,
+    [item.itemId, item.workerId],
+  );
+}
+
+/** At start, a fixed worker id takes back what its previous life held, without waiting for expiry. */
+export async function releaseWorkerLeases(db: Queryable, workerId: string): Promise<void> {
+  await db.query(
+    `update backfill_items set locked_until = null
+      where locked_by = $1::text and status = 'processing'`,
+    [workerId],
+  );
+}

@@ -1,0 +1,197 @@
+import type { Db } from "../db/index.js";
+import { type BackfillSource, BackfillError } from "./backfill-source.js";
+import type { ClaimedItem } from "./claim-item.js";
+import { countEvents } from "./count-events.js";
+import type { EngineLog } from "./engine-log.js";
+import { errorTexts } from "./error-texts.js";
+import { finishItem } from "./finish-item.js";
+import type { ItemChange } from "./item-change.js";
+import { paceWorkspace } from "./pace-workspace.js";
+import { recordJobId } from "./record-job-id.js";
+import { recordProgress } from "./record-progress.js";
+import { releaseItem, renewLease } from "./renew-lease.js";
+import type { ItemRow, RunRow } from "./run-rows.js";
+
+export interface WorkItemDeps {
+  db: Db;
+  source: BackfillSource;
+  log: EngineLog;
+  workerId: string;
+  leaseMs: number;
+  delayMs: number;
+  pollIntervalMs: number;
+  jobTimeoutMs: number;
+  now: () => number;
+  /** Aborted when the engine stops: polling ends and the item is handed back. */
+  stopping: AbortSignal;
+  /** The trigger call returned (`called`) or failed before calling: the process may trigger again. */
+  triggered(called: boolean): void;
+  changed(run: RunRow, item: ItemRow, runFinished: boolean): void;
+}
+
+class Lost extends Error {}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Takes one claimed item to its end: triggers its job unless it already has one, then polls
+ * the job until it is terminal or too old, counts the events that arrived and records the
+ * outcome. The lease is renewed all along; losing it (the run was cancelled, or the item
+ * taken over) ends the work quietly. A stop hands the item back for another worker.
+ */
+export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promise<void> {
+  const { db, source, log, workerId } = deps;
+  const { item, run } = claimed;
+  const repository = `${item.owner}/${item.name}`;
+  const lost = new AbortController();
+  const signal = AbortSignal.any([deps.stopping, lost.signal]);
+  let triggering = claimed.needsTrigger;
+  const context = { runId: run.id, itemId: item.id, repository };
+
+  const renew = setInterval(
+    () => {
+      renewLease(db, {
+        itemId: item.id,
+        workerId,
+        leaseMs: deps.leaseMs,
+        holdTriggersOf: triggering ? run.installation_id : null,
+      }).then(
+        (held) => {
+          if (!held) lost.abort(new Lost());
+        },
+        (err) => log.warn({ err, ...context }, "Could not renew the lease of a back-fill item"),
+      );
+    },
+    Math.max(10, Math.floor(deps.leaseMs / 3)),
+  );
+
+  const publish = (change: ItemChange | null, runFinished = false) => {
+    if (!change) throw new Lost();
+    deps.changed(change.run, change.item, runFinished);
+  };
+
+  const finish = async (
+    status: "completed" | "failed",
+    eventsFound: number | null,
+    error: string | null,
+  ) => {
+    const done = await finishItem(db, {
+      itemId: item.id,
+      runId: run.id,
+      workerId,
+      status,
+      eventsFound,
+      error,
+    });
+    if (done) {
+      log.info({ ...context, status, eventsFound, error }, "Back-fill item finished");
+      publish(done, done.runFinished);
+    }
+  };
+
+  try {
+    let jobId = item.job_id;
+    let deadline = deps.now() + deps.jobTimeoutMs - claimed.elapsedMs;
+    if (!jobId) {
+      let job: { jobId: string };
+      try {
+        job = await source.trigger(repository, run.days);
+      } catch (err) {
+        const called = !(err instanceof BackfillError && !err.called);
+        triggering = false;
+        await paceWorkspace(db, run.installation_id, called ? deps.delayMs : 0);
+        deps.triggered(called);
+        if (!(err instanceof BackfillError)) throw err;
+        await finish("failed", null, err.message);
+        return;
+      }
+      triggering = false;
+      await paceWorkspace(db, run.installation_id, deps.delayMs);
+      deps.triggered(true);
+      jobId = job.jobId;
+      deadline = deps.now() + deps.jobTimeoutMs;
+      const recorded = await recordJobId(db, { itemId: item.id, workerId, jobId });
+      if (!recorded) {
+        // Cancelled while the trigger was in flight: nobody else knows this job.
+        await source
+          .cancel(jobId)
+          .catch((err) => log.warn({ err, ...context, jobId }, "Could not cancel a job"));
+        return;
+      }
+      publish(recorded);
+    }
+    let progress = item.progress;
+    for (;;) {
+      await sleep(Math.max(0, Math.min(deps.pollIntervalMs, deadline - deps.now())), signal);
+      let state: Awaited<ReturnType<BackfillSource["status"]>> | null = null;
+      try {
+        state = await source.status(jobId, signal);
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (!(err instanceof BackfillError) || err.transient) {
+          log.warn(
+            { err, ...context, jobId },
+            "Could not read a back-fill job's status; polling on",
+          );
+        } else {
+          await finish("failed", null, err.message);
+          return;
+        }
+      }
+      if (state?.status === "completed") {
+        const eventsFound = await countEvents(db, {
+          owner: item.owner,
+          name: item.name,
+          days: run.days,
+        });
+        await finish("completed", eventsFound, null);
+        return;
+      }
+      if (state?.status === "failed") {
+        await finish("failed", null, errorTexts.jobFailed(state.error ?? "no reason given"));
+        return;
+      }
+      if (state?.status === "cancelled") {
+        await finish("failed", null, errorTexts.jobFailed(state.error ?? "the job was cancelled"));
+        return;
+      }
+      if (deps.now() >= deadline) {
+        await source
+          .cancel(jobId)
+          .catch((err) => log.warn({ err, ...context, jobId }, "Could not cancel a job"));
+        await finish("failed", null, errorTexts.timedOut);
+        return;
+      }
+      if (state && state.progress !== null && state.progress !== progress) {
+        progress = Math.round(state.progress);
+        publish(await recordProgress(db, { itemId: item.id, workerId, progress }));
+      }
+    }
+  } catch (err) {
+    if (err instanceof Lost || lost.signal.aborted) {
+      log.info(context, "Back-fill item was cancelled or taken over; leaving it");
+      return;
+    }
+    if (deps.stopping.aborted) {
+      await releaseItem(db, { itemId: item.id, workerId }).catch(() => {});
+      return;
+    }
+    // The lease runs out and another worker (or this one) takes the item up again.
+    log.error({ err, ...context }, "Back-fill item work failed; it will be resumed");
+  } finally {
+    clearInterval(renew);
+  }
+}

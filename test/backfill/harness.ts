@@ -1,0 +1,98 @@
+import type { EngineConfig, EngineTuning } from "../../src/backfill/create-engine.js";
+import { silentLog } from "../../src/backfill/engine-log.js";
+import type { Engine, EngineEvent, RunSnapshot } from "../../src/backfill/types.js";
+import type { Queryable } from "../../src/db/index.js";
+
+export const KEY = "test-key";
+
+/** Fast settings: every wait of the engine shortened, the contract's behaviour unchanged. */
+export function testConfig(url: string, overrides: Partial<EngineConfig> = {}): EngineConfig {
+  return {
+    GH_DATPIPE_API_URL: url,
+    GH_DATPIPE_KEY: KEY,
+    BACKFILL_DELAY_MS: 60,
+    BACKFILL_CONCURRENCY: 1,
+    BACKFILL_POLL_INTERVAL_MS: 10,
+    BACKFILL_JOB_TIMEOUT_MS: 5_000,
+    ...overrides,
+  };
+}
+
+export const testTuning: Partial<EngineTuning> = {
+  leaseMs: 2_000,
+  idleMs: 50,
+  requestTimeoutMs: 300,
+  retries: 2,
+  minRetryDelayMs: 5,
+  maxRetryDelayMs: 20,
+};
+
+export const quietLog = silentLog;
+
+/** A workspace with its repositories, in the order given. */
+export async function seedWorkspace(
+  db: Queryable,
+  installationId: number,
+  repositories: string[],
+  status: "active" | "suspended" | "deleted" = "active",
+): Promise<void> {
+  await db.query(
+    `insert into workspaces (installation_id, account_login, status) values ($1::bigint, 'octo', $2::text)`,
+    [installationId, status],
+  );
+  for (const [i, full] of repositories.entries()) {
+    const [owner, name] = full.split("/");
+    await db.query(
+      `insert into workspace_repositories (installation_id, repository_id, owner, name)
+       values ($1::bigint, $2::bigint, $3::text, $4::text)`,
+      [installationId, installationId * 1000 + i + 1, owner, name],
+    );
+  }
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Resolves with the run's snapshot once it is no longer active. */
+export function waitForRunEnd(
+  engine: Engine,
+  runId: number,
+  timeoutMs = 10_000,
+): Promise<RunSnapshot> {
+  return waitFor(
+    async () => {
+      const run = await engine.getRun(runId);
+      return run && !["pending", "processing"].includes(run.status) ? run : null;
+    },
+    `run ${runId} to end`,
+    timeoutMs,
+  );
+}
+
+/** Records every event of an engine. */
+export function recordEvents(engine: Engine): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  engine.subscribe((e) => {
+    events.push(e);
+  });
+  return events;
+}
+
+export const itemTable = (run: RunSnapshot) =>
+  run.items.map((i) => ({
+    repo: i.fullName,
+    status: i.status,
+    events: i.eventsFound,
+    error: i.error,
+  }));
