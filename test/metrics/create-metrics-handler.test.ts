@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/index.js";
 import { createMetricsHandler } from "../../src/metrics/create-metrics-handler.js";
+import type { WorkspaceMetrics } from "../../src/metrics/types.js";
 import { createTestDb } from "../helpers/db.js";
 import { addWorkspace, daysBefore, insertEvents } from "./fixtures.js";
 
@@ -54,7 +55,7 @@ describe("metrics HTTP API", () => {
     const res = await fetch(`${base}/api/workspaces/42/metrics?days=30`, { headers: auth });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
-    const body = await res.json();
+    const body = (await res.json()) as WorkspaceMetrics;
     expect(body.installationId).toBe(42);
     expect(body.stars).toEqual({
       total: 10,
@@ -79,14 +80,15 @@ describe("metrics HTTP API", () => {
   });
 
   it("defaults to 30 days and takes any whole number from 1 to 365", async () => {
-    const plain = await (
-      await fetch(`${base}/api/workspaces/42/metrics`, { headers: auth })
-    ).json();
+    const res = await fetch(`${base}/api/workspaces/42/metrics`, { headers: auth });
+    const plain = (await res.json()) as WorkspaceMetrics;
     expect(plain.window.days).toBe(30);
     for (const days of [1, 365]) {
-      const res = await fetch(`${base}/api/workspaces/42/metrics?days=${days}`, { headers: auth });
-      expect(res.status).toBe(200);
-      expect((await res.json()).timeline).toHaveLength(days);
+      const answer = await fetch(`${base}/api/workspaces/42/metrics?days=${days}`, {
+        headers: auth,
+      });
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as WorkspaceMetrics).timeline).toHaveLength(days);
     }
   });
 

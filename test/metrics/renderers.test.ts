@@ -82,18 +82,18 @@ function parseXyChart(block: string): { labels: string[]; series: number[][] } {
   let labels: string[] | null = null;
   let range: [number, number] | null = null;
   const series: number[][] = [];
+  const xAxis = new RegExp(`^x-axis \\[(${quoted}(?:, ${quoted})*)\\]$`);
+  const yAxis = new RegExp(`^y-axis ${quoted} (${number}) --> (${number})$`);
+  const values = new RegExp(`^(?:bar|line) \\[(${number}(?:, ${number})*)\\]$`);
   for (const line of body.slice(1)) {
-    let m: RegExpExecArray | null;
     if (new RegExp(`^title ${quoted}$`).test(line)) continue;
-    if ((m = new RegExp(`^x-axis \\[(${quoted}(?:, ${quoted})*)\\]$`).exec(line))) {
-      labels = [...m[1]!.matchAll(/"([^"]*)"/g)].map((x) => x[1]!);
-    } else if ((m = new RegExp(`^y-axis ${quoted} (${number}) --> (${number})$`).exec(line))) {
-      range = [Number(m[1]), Number(m[2])];
-    } else if ((m = new RegExp(`^(?:bar|line) \\[(${number}(?:, ${number})*)\\]$`).exec(line))) {
-      series.push(m[1]!.split(", ").map(Number));
-    } else {
-      throw new Error(`not xychart-beta: ${line}`);
-    }
+    const x = xAxis.exec(line);
+    const y = yAxis.exec(line);
+    const v = values.exec(line);
+    if (x) labels = [...x[1]!.matchAll(/"([^"]*)"/g)].map((l) => l[1]!);
+    else if (y) range = [Number(y[1]), Number(y[2])];
+    else if (v) series.push(v[1]!.split(", ").map(Number));
+    else throw new Error(`not xychart-beta: ${line}`);
   }
   expect(labels).not.toBeNull();
   expect(range).not.toBeNull();
