@@ -110,7 +110,7 @@ describe("insertEvents", () => {
   it("the row writer writes a repository's history and reports the count", async () => {
     const write = syntheticRowWriter(db, { seed: 5, now: () => now });
     const expected = syntheticEvents({ repository: "octo/a", days: 30, seed: 5, now }).events;
-    expect(await write("octo/a", 30)).toBe(expected.length);
+    expect(await write({ repository: "octo/a", days: 30 })).toBe(expected.length);
     const { rows } = await db.query<{ n: number }>(
       "select count(*)::int as n from github_events_cache",
     );

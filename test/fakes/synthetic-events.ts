@@ -198,11 +198,6 @@ export function syntheticEvents(options: SyntheticOptions): SyntheticSeries {
   const forksByDay = starsByDay.map((s) => Math.max(0, Math.round((s / 8) * (0.6 + rand() * 0.8))));
 
   const repoId = (key % 700_000_000) + 100_000_000;
-  const repo = {
-    id: repoId,
-    name: `${owner}/${name}`,
-    url: `https://api.github.com/repos/${owner}/${name}`,
-  };
   const idBase = key * 1_000_000;
   const events: SyntheticEvent[] = [];
   for (let d = days - 1; d >= 0; d--) {
@@ -294,14 +289,15 @@ export async function insertEvents(db: Queryable, events: SyntheticEvent[]): Pro
 }
 
 /**
- * The row writer a fake gh-datapipe calls when a job completes: generates the
- * repository's history and writes it. Returns the number of rows written.
+ * The row writer a fake gh-datapipe calls when a job completes (its `RowWriter`):
+ * generates the repository's history over the job's days and writes it. Resolves to the
+ * number of rows written.
  */
 export function syntheticRowWriter(
   db: Queryable,
   options: { seed?: number; now?: () => Date } = {},
-) {
-  return async (repository: string, days: number): Promise<number> => {
+): (job: { repository: string; days: number }) => Promise<number> {
+  return async ({ repository, days }) => {
     const { events } = syntheticEvents({
       repository,
       days,

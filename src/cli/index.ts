@@ -1,0 +1,2 @@
+export { runCli, type CliDeps } from "./run-cli.js";
+export type { CliIo } from "./cli-io.js";
