@@ -4,6 +4,7 @@ import type { Config } from "./config.js";
 import type { Db } from "./db/index.js";
 import { registerInstallationHandlers } from "./github/installation-handlers.js";
 import { registerSurfaces, type Surfaces } from "./github/register-surfaces.js";
+import { createMetricsHandler } from "./metrics/index.js";
 
 export interface AppDeps {
   db: Db;
@@ -15,7 +16,14 @@ export interface AppDeps {
 
 /** Wiring only: which events go where. */
 export function createApp(deps: AppDeps): ApplicationFunction {
-  return (app) => {
+  return (app, { addHandler }) => {
+    addHandler(
+      createMetricsHandler({
+        db: deps.db,
+        token: deps.config.METRICS_API_TOKEN,
+        log: app.log.child({ name: "metrics-api" }),
+      }),
+    );
     const surfaces = registerSurfaces(app, deps);
     registerInstallationHandlers(app, {
       db: deps.db,
