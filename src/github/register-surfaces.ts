@@ -9,7 +9,8 @@ import { handleCommand } from "./handle-command.js";
 import { handleDashboardEdit } from "./handle-dashboard-edit.js";
 import { createKeyedLock } from "./keyed-lock.js";
 import { createRunReporter, subscribeReporter } from "./run-reporter.js";
-import { noResults, type ResultsSource } from "./run-results.js";
+import { metricsResults } from "./metrics-results.js";
+import type { ResultsSource } from "./run-results.js";
 import { startAutoBackfill } from "./start-auto-backfill.js";
 import type { SurfaceContext } from "./surface-context.js";
 
@@ -33,7 +34,7 @@ export interface SurfacesDeps {
   db: Db;
   config: Config;
   engine: Engine;
-  /** The end-of-run figures; defaults to none. */
+  /** The end-of-run figures; defaults to the metrics module's. */
   results?: ResultsSource;
 }
 
@@ -47,7 +48,7 @@ export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
     config: deps.config,
     // Progress outlives the webhook (and a restart): a fresh installation token each time.
     auth: async (installationId) => (await app.auth(installationId)) as Octokit,
-    results: deps.results ?? noResults,
+    results: deps.results ?? metricsResults(deps.db),
     lock,
     log,
   });

@@ -6,7 +6,7 @@ import { testPrivateKey } from "../helpers/probot.js";
  * `ProbotOctokit.defaults` is overridden by the throttle options Probot gives installation
  * octokits (writes were spaced 1-3 s in tests); a function has the last word.
  */
-export function createSurfacesProbot(app: ApplicationFunction): Probot {
+export async function createSurfacesProbot(app: ApplicationFunction): Promise<Probot> {
   const probot = new Probot({
     appId: 123,
     privateKey: testPrivateKey(),
@@ -17,6 +17,7 @@ export function createSurfacesProbot(app: ApplicationFunction): Probot {
     })),
     log: undefined,
   });
-  probot.load(app);
+  // No HTTP server here: extra routes (the metrics API) are accepted and not served.
+  await probot.load(app, { cwd: process.cwd(), addHandler: () => {} });
   return probot;
 }

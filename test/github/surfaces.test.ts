@@ -60,7 +60,7 @@ async function setup(env: Record<string, string> = {}) {
   routeGitHubToFake(fake);
   engine = new FakeEngine(db);
   const config = readConfig(env);
-  probot = createSurfacesProbot(
+  probot = await createSurfacesProbot(
     createApp({
       db,
       config,
@@ -160,6 +160,13 @@ describe("commands", () => {
       "- [ ] Codertocat/Hello\\-World <!-- repo=Codertocat/Hello-World -->",
     );
 
+    // 10 stars in the 30 days before the last 30, 15 in the last 30 (gh-datapipe's casing).
+    await db.query(
+      `insert into github_events_cache (event_id, event_type, repository_owner, repository_name, created_at)
+       select 'e' || g, 'WatchEvent', 'codertocat', 'hello-world',
+              now() - make_interval(days => case when g <= 10 then 40 else 10 end, mins => g)
+         from generate_series(1, 25) g`,
+    );
     const run = (await engine.lastRun(INSTALLATION))!;
     await engine.finishItem(run.id, "Codertocat/Hello-World", {
       status: "completed",
@@ -176,6 +183,11 @@ describe("commands", () => {
     ]);
     expect(progress.body).toContain("**2/2 (100%)** · 2 completed");
     expect(progress.body).toContain("| Codertocat/other | completed | 7 |  |");
+    expect(progress.body).toContain("| **Workspace** | 0.50 | +50% | 0.00 | n/a |");
+    expect(progress.body).toContain("| Codertocat/Hello\\-World | 0.50 | +50% | 0.00 | n/a |");
+    expect(progress.body).toContain("| Codertocat/other | 0.00 | n/a | 0.00 | n/a |");
+    expect(progress.body).toContain("```mermaid\nxychart-beta");
+    expect(check.output?.summary).toContain("| **Workspace** | 0.50 | +50% | 0.00 | n/a |");
     expect(check).toMatchObject({
       status: "completed",
       conclusion: "success",
