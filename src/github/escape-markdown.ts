@@ -1,11 +1,13 @@
 /**
  * Text we echo into GitHub markdown (repository names, user input) must render as text:
- * no emphasis, links, mentions, HTML or broken table cells.
+ * no emphasis, links, mentions, HTML or broken table cells. Echoed text never starts a
+ * line, so list and heading markers (`-`, `+`, `#`, `1.`) need no escape — which keeps a
+ * 1,000-repository dashboard within GitHub's size limit.
  */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\r\n]+/g, " ")
-    .replace(/[\\`*_{}[\]<>()#+\-.!|~&]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
     .replace(/@/g, "@\u200b");
 }
 

@@ -49,25 +49,31 @@ export function renderDashboard(state: DashboardState): string {
     "Commands: comment `/backfill help`.",
   ].join("\n");
   const limit = COMMENT_LIMIT - 500;
+  // The boxes are how people ask, so they get the room first; the table takes the rest.
+  const boxBudget = limit - intro.length - boxesHead.length - tail.length - 1_500;
   let boxText = boxes.join("\n");
-  if (intro.length + boxesHead.length + boxText.length + tail.length > limit * 0.6) {
+  if (boxText.length > boxBudget) {
     // The hidden marker doubles a line; the visible name alone is read back just as well.
     boxes = state.rows.map(
       (r) => `- ${box(state.ticked.has(r.fullName.toLowerCase()))} ${escapeMarkdown(r.fullName)}`,
     );
     boxText = boxes.join("\n");
   }
-  const boxBudget = Math.floor(limit * 0.6);
   if (boxText.length > boxBudget) {
+    // Ticked boxes are kept first so a fold never loses someone's selection.
+    const order = state.rows
+      .map((r, i) => ({ i, on: state.ticked.has(r.fullName.toLowerCase()) }))
+      .sort((a, b) => Number(b.on) - Number(a.on) || a.i - b.i);
+    const keep = new Set<number>();
     let used = 0;
-    let shown = 0;
-    for (const line of boxes) {
-      if (used + line.length + 1 > boxBudget - 120) break;
+    for (const { i } of order) {
+      const line = boxes[i]!;
+      if (used + line.length + 1 > boxBudget - 160) break;
       used += line.length + 1;
-      shown += 1;
+      keep.add(i);
     }
-    const folded = boxes.length - shown;
-    boxText = `${boxes.slice(0, shown).join("\n")}\n\n_${folded} more repositories folded to keep within GitHub's size limit: name them in a command, e.g. \`/backfill 30 owner/name\`._`;
+    const folded = boxes.length - keep.size;
+    boxText = `${boxes.filter((_, i) => keep.has(i)).join("\n")}\n\n_${folded} more repositories folded to keep within GitHub's size limit: name them in a command, e.g. \`/backfill 30 owner/name\`._`;
   }
   const tableBudget = limit - intro.length - boxesHead.length - boxText.length - tail.length;
   const table = foldTable(

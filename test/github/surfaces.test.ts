@@ -140,7 +140,7 @@ describe("commands", () => {
     expect(engine.requests[0]!.repositories).toBeUndefined();
     const progress = fake.commentsOn(HELLO.owner, HELLO.name, 1)[0]!;
     expect(progress.body).toContain("**0/2 (0%)**");
-    expect(progress.body).toContain("| Codertocat/Hello\\-World | pending |  |  |");
+    expect(progress.body).toContain("| Codertocat/Hello-World | pending |  |  |");
     const check = [...fake.checkRuns.values()][0]!;
     expect(check).toMatchObject({
       name: "Workspace backfill",
@@ -157,7 +157,7 @@ describe("commands", () => {
       { progress_comment_id: progress.id, check_run_id: check.id, command_repository_id: HELLO.id },
     ]);
     expect(fake.issue(HELLO.owner, HELLO.name, 1)!.body).toContain(
-      "- [ ] Codertocat/Hello\\-World <!-- repo=Codertocat/Hello-World -->",
+      "- [ ] Codertocat/Hello-World <!-- repo=Codertocat/Hello-World -->",
     );
 
     // 10 stars in the 30 days before the last 30, 15 in the last 30 (gh-datapipe's casing).
@@ -184,7 +184,7 @@ describe("commands", () => {
     expect(progress.body).toContain("**2/2 (100%)** · 2 completed");
     expect(progress.body).toContain("| Codertocat/other | completed | 7 |  |");
     expect(progress.body).toContain("| **Workspace** | 0.50 | +50% | 0.00 | n/a |");
-    expect(progress.body).toContain("| Codertocat/Hello\\-World | 0.50 | +50% | 0.00 | n/a |");
+    expect(progress.body).toContain("| Codertocat/Hello-World | 0.50 | +50% | 0.00 | n/a |");
     expect(progress.body).toContain("| Codertocat/other | 0.00 | n/a | 0.00 | n/a |");
     expect(progress.body).toContain("```mermaid\nxychart-beta");
     expect(check.output?.summary).toContain("| **Workspace** | 0.50 | +50% | 0.00 | n/a |");
@@ -283,7 +283,7 @@ describe("commands", () => {
     expect(newCalls()).toEqual([permission, eyes, replyPath]);
     const text = String(bodyOf("POST", "/issues/1/comments").body);
     expect(text).toContain("**1/2 (50%)** · 0 completed · 1 failed");
-    expect(text).toContain("| Codertocat/Hello\\-World | failed |  | Repository not found |");
+    expect(text).toContain("| Codertocat/Hello-World | failed |  | Repository not found |");
   });
 
   it("/backfill cancel cancels the active run; with none it says so", async () => {
@@ -367,7 +367,7 @@ describe("who may command", () => {
     await send("issue_comment", comment("/backfill 30"));
     expect(newCalls()).toEqual([permission, replyPath]);
     expect(bodyOf("POST", "/issues/1/comments").body).toBe(
-      "@Codertocat, only people with write, maintain or admin permission on Codertocat/Hello\\-World can run `/backfill`.",
+      "@Codertocat, only people with write, maintain or admin permission on Codertocat/Hello-World can run `/backfill`.",
     );
     expect(engine.requests).toEqual([]);
   });
@@ -539,7 +539,7 @@ describe("dashboard checkboxes", () => {
     const body = fake.issue(HELLO.owner, HELLO.name, 1)!.body;
     expect(body).toContain("- [ ] Codertocat/other <!-- repo=Codertocat/other -->");
     expect(body).toContain("- [ ] Backfill selected");
-    expect(body).toContain("- [x] Codertocat/Hello\\-World <!-- repo=Codertocat/Hello-World -->");
+    expect(body).toContain("- [x] Codertocat/Hello-World <!-- repo=Codertocat/Hello-World -->");
   });
 
   it("edits by the bot, edits without Backfill selected, and users without write permission start nothing", async () => {
