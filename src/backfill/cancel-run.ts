@@ -31,7 +31,8 @@ export function cancelRun(db: Db, installationId: number): Promise<CancelledRun 
     );
     await tx.query(
       `update backfill_runs
-          set status = 'cancelled', finished_at = now(), version = version + 1, updated_at = now()
+          set status = 'cancelled', finished_at = now(), open_items = 0,
+              version = version + 1, updated_at = now()
         where id = $1::bigint`,
       [runId],
     );

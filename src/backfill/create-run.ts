@@ -165,8 +165,10 @@ async function insertRun(
   if (unique.length === 0) throw new RunRequestError("There are no repositories to back-fill");
   const { rows } = await tx.query<{ id: number }>(
     `insert into backfill_runs
-       (installation_id, days, source, requested_by, retry_of, paused, command_comment_id, delivery_id)
-     values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::bigint, $8::text)
+       (installation_id, days, source, requested_by, retry_of, paused, command_comment_id, delivery_id,
+        open_items)
+     values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::bigint, $8::text,
+             $9::int)
      on conflict (installation_id) where status in ('pending', 'processing') do nothing
      returning id`,
     [
@@ -178,6 +180,7 @@ async function insertRun(
       paused,
       run.commandCommentId ?? null,
       run.deliveryId ?? null,
+      unique.length,
     ],
   );
   const runId = rows[0]?.id;

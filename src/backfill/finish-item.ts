@@ -1,14 +1,23 @@
-import type { Db } from "../db/index.js";
+import type { Queryable } from "../db/index.js";
+import { ASYNC_COMMIT } from "./claim-item.js";
 import type { ItemChange } from "./item-change.js";
-import { ITEM_COLUMNS, type ItemRow, RUN_COLUMNS, type RunRow } from "./run-rows.js";
+import {
+  columnsOf,
+  ITEM_COLUMNS,
+  type ItemRow,
+  RUN_COLUMNS,
+  type RunRow,
+  reviveItem,
+  reviveRun,
+} from "./run-rows.js";
 
 export interface FinishItem {
   itemId: number;
-  runId: number;
   workerId: string;
   status: "completed" | "failed";
-  eventsFound: number | null;
   error: string | null;
+  /** The run's window: a completed item counts the events that arrived in it. */
+  days: number;
 }
 
 export interface FinishedItem extends ItemChange {
@@ -17,45 +26,52 @@ export interface FinishedItem extends ItemChange {
 }
 
 /**
- * Ends an item and, when it was the run's last open one, the run. The run row is locked
- * first: two workers ending the last two items at once would otherwise each still see the
- * other's item open, and the run would never end.
+ * Ends an item this worker holds and, when it was the run's last open one, the run, in one
+ * statement. A completed item counts the events that arrived for its repository in the
+ * window (owner and name case-insensitive: gh-datapipe may spell them differently from
+ * GitHub; migration 0003's expression index keeps it a range scan). The run's counters
+ * are decremented under its row lock, which re-reads the latest row, so two workers ending
+ * the last two items at once end the run exactly once. Null when the item is no longer
+ * this worker's (cancelled, or taken over).
+ *
+ * It commits without waiting for the WAL flush: an end lost to a Postgres crash leaves the
+ * item processing with its job id, and polling that job ends it again; nothing is
+ * triggered twice.
  */
-export function finishItem(db: Db, f: FinishItem): Promise<FinishedItem | null> {
-  return db.transaction(async (tx) => {
-    await tx.query("select id from backfill_runs where id = $1::bigint for update", [f.runId]);
-    const item = await tx.query<ItemRow>(
-      `update backfill_items
-          set status = $3::text, events_found = $4::int, error = $5::text,
-              progress = case when $3::text = 'completed' then 100 else progress end,
+export async function finishItem(db: Queryable, f: FinishItem): Promise<FinishedItem | null> {
+  const { rows } = await db.query<{ item: ItemRow; run: RunRow; finished: boolean }>(
+    `with item as (
+       update backfill_items i
+          set status = $3::text, error = $4::text,
+              events_found = case when $3::text = 'completed' then (
+                select count(*)::int from github_events_cache e
+                 where lower(e.repository_owner) = lower(i.owner)
+                   and lower(e.repository_name) = lower(i.name)
+                   and e.created_at >= now() - make_interval(days => $5::int)) end,
+              progress = case when $3::text = 'completed' then 100 else i.progress end,
               finished_at = now(), locked_by = null, locked_until = null, updated_at = now()
-        where id = $1::bigint and locked_by = $2::text and status = 'processing'
-       returning ${ITEM_COLUMNS}`,
-      [f.itemId, f.workerId, f.status, f.eventsFound, f.error],
-    );
-    if (item.rows.length === 0) return null;
-    // The failed/cancelled look-ups only run once nothing is open, so each finish costs
-    // one probe of the open-items index rather than a pass over the whole run.
-    const run = await tx.query<RunRow & { finished: boolean }>(
-      `update backfill_runs r
-          set version = r.version + 1, updated_at = now(),
+        where i.id = $1::bigint and i.locked_by = $2::text and i.status = 'processing'
+          and ${ASYNC_COMMIT}
+       returning ${columnsOf(ITEM_COLUMNS, "i")}
+     ),
+     run as (
+       update backfill_runs r
+          set open_items = r.open_items - 1,
+              failed_items = r.failed_items + (case when $3::text = 'failed' then 1 else 0 end),
               status = case
-                when o.open then r.status
-                when exists (select 1 from backfill_items where run_id = r.id and status = 'failed')
-                  then 'failed'
-                when exists (select 1 from backfill_items where run_id = r.id and status = 'cancelled')
-                  then 'cancelled'
+                when r.open_items > 1 then r.status
+                when r.failed_items + (case when $3::text = 'failed' then 1 else 0 end) > 0 then 'failed'
                 else 'completed' end,
-              finished_at = case when o.open then r.finished_at else now() end
-         from (select exists (select 1 from backfill_items
-                               where run_id = $1::bigint and status in ('pending', 'processing')) as open) o
-        where r.id = $1::bigint
-       returning ${RUN_COLUMNS.split(",")
-         .map((c) => `r.${c.trim()}`)
-         .join(", ")}, not o.open as finished`,
-      [f.runId],
-    );
-    const { finished, ...runRow } = run.rows[0]!;
-    return { item: item.rows[0]!, run: runRow, runFinished: finished };
-  });
+              finished_at = case when r.open_items > 1 then r.finished_at else now() end,
+              version = r.version + 1, updated_at = now()
+         from item
+        where r.id = item.run_id
+       returning ${columnsOf(RUN_COLUMNS, "r")}, r.open_items = 0 as finished
+     )
+     select row_to_json(item) as item, row_to_json(run) as run, run.finished from item, run`,
+    [f.itemId, f.workerId, f.status, f.error, f.days],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { item: reviveItem(row.item), run: reviveRun(row.run), runFinished: row.finished };
 }

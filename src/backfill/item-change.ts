@@ -23,9 +23,11 @@ export async function changeHeldItem(
   db: Queryable,
   set: string,
   params: unknown[],
+  /** Further data-modifying CTEs run by the same statement (`name as (…),`). */
+  alongside = "",
 ): Promise<ItemChange | null> {
   const { rows } = await db.query<{ item: ItemRow; run: RunRow }>(
-    `with item as (
+    `with ${alongside} item as (
        update backfill_items i set ${set}, updated_at = now()
         where i.id = $1::bigint and i.locked_by = $2::text and i.status = 'processing'
        returning ${columnsOf(ITEM_COLUMNS, "i")}

@@ -8,11 +8,11 @@ export async function nextWakeMs(db: Queryable, workerId: string): Promise<numbe
   const { rows } = await db.query<{ wait_ms: number | null }>(
     `select (extract(epoch from least(
                (select min(greatest(w.next_trigger_at, now()))
-                  from backfill_items i
-                  join backfill_runs r on r.id = i.run_id
+                  from backfill_runs r
                   join workspaces w on w.installation_id = r.installation_id
-                 where i.status = 'pending' and r.status in ('pending', 'processing')
-                   and not r.paused),
+                 where r.status in ('pending', 'processing') and not r.paused
+                   and exists (select 1 from backfill_items i
+                                where i.run_id = r.id and i.status = 'pending')),
                (select min(greatest(i.locked_until, now()))
                   from backfill_items i
                   join backfill_runs r on r.id = i.run_id

@@ -1,14 +1,29 @@
 import type { Queryable } from "../db/index.js";
 import { changeHeldItem, type ItemChange } from "./item-change.js";
 
-/** Keeps the job id the moment the trigger returns: a restart then polls it, never re-triggers. */
+/**
+ * Keeps the job id the moment the trigger returns (a restart then polls it, never
+ * re-triggers) and, in the same statement, starts the workspace's pause before its next
+ * trigger. The pause is set even when the item was cancelled meanwhile: the call was made.
+ */
 export function recordJobId(
   db: Queryable,
-  item: { itemId: number; workerId: string; jobId: string },
+  item: {
+    itemId: number;
+    workerId: string;
+    jobId: string;
+    installationId: number;
+    delayMs: number;
+  },
 ): Promise<ItemChange | null> {
-  return changeHeldItem(db, "job_id = $3::text, progress = 0", [
-    item.itemId,
-    item.workerId,
-    item.jobId,
-  ]);
+  return changeHeldItem(
+    db,
+    "job_id = $3::text, progress = 0",
+    [item.itemId, item.workerId, item.jobId, item.installationId, item.delayMs],
+    `paced as (
+       update workspaces set next_trigger_at = now() + make_interval(secs => $5::float8 / 1000)
+        where installation_id = $4::bigint
+       returning 1
+     ),`,
+  );
 }

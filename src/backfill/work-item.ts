@@ -1,7 +1,6 @@
 import type { Db } from "../db/index.js";
 import { type BackfillSource, BackfillError } from "./backfill-source.js";
 import type { ClaimedItem } from "./claim-item.js";
-import { countEvents } from "./count-events.js";
 import type { EngineLog } from "./engine-log.js";
 import { errorTexts } from "./error-texts.js";
 import { finishItem } from "./finish-item.js";
@@ -83,20 +82,10 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
     deps.changed(change.run, change.item, runFinished);
   };
 
-  const finish = async (
-    status: "completed" | "failed",
-    eventsFound: number | null,
-    error: string | null,
-  ) => {
-    const done = await finishItem(db, {
-      itemId: item.id,
-      runId: run.id,
-      workerId,
-      status,
-      eventsFound,
-      error,
-    });
+  const finish = async (status: "completed" | "failed", error: string | null) => {
+    const done = await finishItem(db, { itemId: item.id, workerId, status, error, days: run.days });
     if (done) {
+      const eventsFound = done.item.events_found;
       log.info({ ...context, status, eventsFound, error }, "Back-fill item finished");
       publish(done, done.runFinished);
     }
@@ -115,15 +104,20 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
         await paceWorkspace(db, run.installation_id, called ? deps.delayMs : 0);
         deps.triggered(called);
         if (!(err instanceof BackfillError)) throw err;
-        await finish("failed", null, err.message);
+        await finish("failed", err.message);
         return;
       }
       triggering = false;
-      await paceWorkspace(db, run.installation_id, deps.delayMs);
-      deps.triggered(true);
       jobId = job.jobId;
       deadline = deps.now() + deps.jobTimeoutMs;
-      const recorded = await recordJobId(db, { itemId: item.id, workerId, jobId });
+      const recorded = await recordJobId(db, {
+        itemId: item.id,
+        workerId,
+        jobId,
+        installationId: run.installation_id,
+        delayMs: deps.delayMs,
+      });
+      deps.triggered(true);
       if (!recorded) {
         // Cancelled while the trigger was in flight: nobody else knows this job.
         await source
@@ -147,32 +141,27 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
             "Could not read a back-fill job's status; polling on",
           );
         } else {
-          await finish("failed", null, err.message);
+          await finish("failed", err.message);
           return;
         }
       }
       if (state?.status === "completed") {
-        const eventsFound = await countEvents(db, {
-          owner: item.owner,
-          name: item.name,
-          days: run.days,
-        });
-        await finish("completed", eventsFound, null);
+        await finish("completed", null);
         return;
       }
       if (state?.status === "failed") {
-        await finish("failed", null, errorTexts.jobFailed(state.error ?? "no reason given"));
+        await finish("failed", errorTexts.jobFailed(state.error ?? "no reason given"));
         return;
       }
       if (state?.status === "cancelled") {
-        await finish("failed", null, errorTexts.jobFailed(state.error ?? "the job was cancelled"));
+        await finish("failed", errorTexts.jobFailed(state.error ?? "the job was cancelled"));
         return;
       }
       if (deps.now() >= deadline) {
         await source
           .cancel(jobId)
           .catch((err) => log.warn({ err, ...context, jobId }, "Could not cancel a job"));
-        await finish("failed", null, errorTexts.timedOut);
+        await finish("failed", errorTexts.timedOut);
         return;
       }
       if (state && state.progress !== null && state.progress !== progress) {

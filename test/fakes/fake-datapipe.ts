@@ -72,7 +72,7 @@ export interface RowsToWrite {
  * Writes a completed job's events (into `github_events_cache`, or anywhere); may resolve
  * to the number of rows it wrote, which the fake then reports as `rowsWritten`.
  */
-export type RowWriter = (job: RowsToWrite) => Promise<number | undefined | void>;
+export type RowWriter = (job: RowsToWrite) => Promise<unknown>;
 
 export interface FakeDatapipeOptions {
   /** The key it accepts; other keys get 401. */
