@@ -40,7 +40,19 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function measure(db: Db, installationId: number, repos: number) {
+/** Counts the statements the engine sends, to show the cost per repository is constant. */
+function counting(db: Db): Db & { statements: number } {
+  const counted = Object.create(db) as Db & { statements: number };
+  counted.statements = 0;
+  counted.query = (text, params) => {
+    counted.statements++;
+    return db.query(text, params);
+  };
+  return counted;
+}
+
+async function measure(plainDb: Db, installationId: number, repos: number) {
+  const db = counting(plainDb);
   const fake = await startFakeDatapipe({ apiKey: "bench", instant: true });
   await db.query(
     "insert into workspaces (installation_id, account_login) values ($1::bigint, 'bench')",
@@ -75,14 +87,16 @@ async function measure(db: Db, installationId: number, repos: number) {
     if (event.type === "run.finished") done();
   });
   const started = performance.now();
+  const before = db.statements;
   await engine.request({ installationId, days: 90, source: "cli", requestedBy: null });
   await engine.start();
   await finished;
   const total = performance.now() - started;
+  const statements = (db.statements - before) / repos;
   await engine.stop();
   await fake.close();
   const gaps = finishedAt.map((t, i) => t - (i === 0 ? started : finishedAt[i - 1]!));
-  return { median: median(gaps), average: total / repos, total };
+  return { median: median(gaps), average: total / repos, total, statements };
 }
 
 async function report(label: string, db: Db, idBase: number) {
@@ -93,6 +107,9 @@ async function report(label: string, db: Db, idBase: number) {
     );
     console.log(
       `engine bookkeeping per repo, ${label}, ${repos} repos, average: ${r.average.toFixed(2)} ms`,
+    );
+    console.log(
+      `engine statements per repo, ${label}, ${repos} repos: ${r.statements.toFixed(2)} statements`,
     );
   }
 }

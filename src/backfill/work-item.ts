@@ -98,11 +98,13 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
       let job: { jobId: string };
       try {
         job = await source.trigger(repository, run.days);
+        deps.triggered(true);
       } catch (err) {
         const called = !(err instanceof BackfillError && !err.called);
+        // Before any write: the process's pause must start even if the database fails next.
+        deps.triggered(called);
         triggering = false;
         await paceWorkspace(db, run.installation_id, called ? deps.delayMs : 0);
-        deps.triggered(called);
         if (!(err instanceof BackfillError)) throw err;
         await finish("failed", err.message);
         return;
@@ -117,7 +119,6 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
         installationId: run.installation_id,
         delayMs: deps.delayMs,
       });
-      deps.triggered(true);
       if (!recorded) {
         // Cancelled while the trigger was in flight: nobody else knows this job.
         await source

@@ -352,6 +352,41 @@ describe("requests", () => {
   });
 });
 
+describe("stop and start", () => {
+  it("hands a polled item back on stop; the next engine polls the same job, triggers no other", async () => {
+    await seedWorkspace(db, 15, ["octo/a", "octo/b"]);
+    fake.script("octo/a", { hold: true, rows: 1 });
+    const first = engine({}, "first");
+    await first.start();
+    const { run } = await first.request({
+      installationId: 15,
+      days: 30,
+      source: "command",
+      requestedBy: "mona",
+    });
+    await waitFor(() => fake.calls.some((c) => c.kind === "status"), "the first job to be polled");
+    await first.stop();
+    const { rows } = await db.query(
+      "select status, job_id, locked_by, locked_until from backfill_items order by position",
+    );
+    const jobA = fake.triggers()[0]!.jobId;
+    expect(rows).toEqual([
+      { status: "processing", job_id: jobA, locked_by: null, locked_until: null },
+      { status: "pending", job_id: null, locked_by: null, locked_until: null },
+    ]);
+    fake.release("octo/a");
+    const second = engine({}, "second");
+    await second.start();
+    const end = await waitForRunEnd(second, run.id);
+    expect(itemTable(end)).toEqual([
+      { repo: "octo/a", status: "completed", events: 1, error: null },
+      { repo: "octo/b", status: "completed", events: 0, error: null },
+    ]);
+    expect(end.items[0]!.jobId).toBe(jobA);
+    expect(fake.triggers().map((t) => t.repository)).toEqual(["octo/a", "octo/b"]);
+  });
+});
+
 describe("cancel, pause and retry", () => {
   it("cancels pending items and the job in flight, and ends the run", async () => {
     await seedWorkspace(db, 10, ["octo/a", "octo/b", "octo/c"]);
