@@ -9,6 +9,8 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { FakeGitHub } from "../fakes/fake-github.js";
 import { type FakeDatapipe, startFakeDatapipe } from "../fakes/fake-datapipe.js";
+import type { Db } from "../../src/db/index.js";
+import { createTestDb, databaseUrlOf } from "../helpers/db.js";
 import { examplePayload, testPrivateKey } from "../helpers/probot.js";
 import { openApiTemplate } from "./openapi-routes.js";
 
@@ -28,6 +30,8 @@ let server: ChildProcess | undefined;
 let port = 0;
 let dataDir = "";
 let output = "";
+/** On real Postgres, a database of this file's own (the server migrates and uses it). */
+let db: Db | undefined;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -83,6 +87,8 @@ beforeAll(async () => {
   const ghHost = await github.listen();
   datapipe = await startFakeDatapipe({ apiKey: "e2e-key", instant: true });
   port = await freePort();
+  if (process.env.DATABASE_URL) db = await createTestDb();
+  const databaseUrl = db ? databaseUrlOf(db) : undefined;
   dataDir = mkdtempSync(join(tmpdir(), "wbb-e2e-"));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -102,7 +108,7 @@ beforeAll(async () => {
     BACKFILL_POLL_INTERVAL_MS: "50",
     BACKFILL_PROGRESS_EVERY: "1",
     AUTO_BACKFILL_ON_INSTALL: "false",
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   // From an empty directory, so no stray .env or *.pem is picked up.
   server = spawn(
@@ -131,6 +137,7 @@ afterAll(async () => {
   }
   await github?.close();
   await datapipe?.close();
+  await db?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
