@@ -198,15 +198,14 @@ export class FakeGitHub {
         },
       };
     }
-    if (
-      (g = m(/^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/)) &&
-      method === "GET"
-    ) {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/);
+    if (g && method === "GET") {
       const p = this.permissions.get(decodeURIComponent(g[3]!).toLowerCase());
       if (!p) return notFound;
       return { status: 200, body: { ...p, user: { login: decodeURIComponent(g[3]!) } } };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)\/reactions$/))) {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)\/reactions$/);
+    if (g) {
       const commentId = Number(g[3]);
       if (method === "POST") {
         const r = {
@@ -227,7 +226,8 @@ export class FakeGitHub {
         };
       }
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/))) {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/);
+    if (g) {
       const c = this.comments.get(Number(g[3]));
       if (!c) return notFound;
       if (method === "PATCH") {
@@ -236,7 +236,8 @@ export class FakeGitHub {
       }
       return { status: 200, body: this.commentJson(c) };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/);
+    if (g) {
       const [owner, name, number] = [g[1]!, g[2]!, Number(g[3])];
       if (!this.issue(owner, name, number)) return notFound;
       if (method === "POST") {
@@ -259,7 +260,8 @@ export class FakeGitHub {
           body: this.commentsOn(owner, name, number).map((c) => this.commentJson(c)),
         };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/))) {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/);
+    if (g) {
       const issue = this.issue(g[1]!, g[2]!, Number(g[3]));
       if (!issue) return notFound;
       if (method === "PATCH") {
@@ -272,7 +274,8 @@ export class FakeGitHub {
       }
       return { status: 200, body: this.issueJson(g[1]!, g[2]!, issue) };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues$/))) {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/issues$/);
+    if (g) {
       const [owner, name] = [g[1]!, g[2]!];
       if (!this.repos.has(key(owner, name))) return notFound;
       if (method === "POST") {
@@ -296,19 +299,22 @@ export class FakeGitHub {
         return { status: 200, body: list.map((i) => this.issueJson(owner, name, i)) };
       }
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/labels\/([^/]+)$/)) && method === "GET") {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/labels\/([^/]+)$/);
+    if (g && method === "GET") {
       const label = decodeURIComponent(g[3]!);
       if (!this.labelsOf(g[1]!, g[2]!).has(label)) return notFound;
       return { status: 200, body: { name: label, color: "0e8a16" } };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/labels$/)) && method === "POST") {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/labels$/);
+    if (g && method === "POST") {
       const labels = this.labelsOf(g[1]!, g[2]!);
       const name = String(body?.name);
       if (labels.has(name)) return { status: 422, body: { message: "Validation Failed" } };
       labels.add(name);
       return { status: 201, body: { name, color: body?.color } };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/check-runs$/)) && method === "POST") {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/check-runs$/);
+    if (g && method === "POST") {
       const c: CheckRun = {
         id: this.nextId++,
         repo: key(g[1]!, g[2]!),
@@ -326,7 +332,8 @@ export class FakeGitHub {
       this.checkRuns.set(c.id, c);
       return { status: 201, body: this.checkRunJson(c) };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/))) {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/);
+    if (g) {
       const c = this.checkRuns.get(Number(g[3]));
       if (!c) return notFound;
       if (method === "PATCH") {
@@ -339,13 +346,14 @@ export class FakeGitHub {
       }
       return { status: 200, body: this.checkRunJson(c) };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)\/branches\/([^/]+)$/)) && method === "GET") {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)\/branches\/([^/]+)$/);
+    if (g && method === "GET") {
       const repo = this.repos.get(key(g[1]!, g[2]!));
-      if (!repo || !repo.headSha || decodeURIComponent(g[3]!) !== repo.defaultBranch)
-        return notFound;
+      if (!repo?.headSha || decodeURIComponent(g[3]!) !== repo.defaultBranch) return notFound;
       return { status: 200, body: { name: repo.defaultBranch, commit: { sha: repo.headSha } } };
     }
-    if ((g = m(/^\/repos\/([^/]+)\/([^/]+)$/)) && method === "GET") {
+    g = m(/^\/repos\/([^/]+)\/([^/]+)$/);
+    if (g && method === "GET") {
       const repo = this.repos.get(key(g[1]!, g[2]!));
       if (!repo) return notFound;
       return {

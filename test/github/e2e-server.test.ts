@@ -14,6 +14,9 @@ import { createTestDb, databaseUrlOf } from "../helpers/db.js";
 import { examplePayload, testPrivateKey } from "../helpers/probot.js";
 import { openApiTemplate } from "./openapi-routes.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: tests patch arbitrary fields of GitHub's example payloads
+type Payload = Record<string, any>;
+
 /**
  * The real server, started as `npm start` starts it (src/main.ts: migrations, Probot's
  * `run`, the engine), against a GitHub-compatible fake on loopback (GHE_HOST, http) and a
@@ -153,7 +156,7 @@ it("a signed `/backfill 30` flows through to ðŸ‘€, an edited progress comment, ð
     await new Promise((r) => setTimeout(r, 250));
   }
 
-  const install = examplePayload<Record<string, any>>("installation", "created");
+  const install = examplePayload<Payload>("installation", "created");
   install.installation.id = INSTALLATION;
   install.installation.account.login = "octo-org";
   install.repositories = [
@@ -162,7 +165,7 @@ it("a signed `/backfill 30` flows through to ðŸ‘€, an edited progress comment, ð
   ];
   expect(await post("installation", install, "e2e-install")).toBe(200);
 
-  const command = examplePayload<Record<string, any>>("issue_comment", "created");
+  const command = examplePayload<Payload>("issue_comment", "created");
   command.installation = { id: INSTALLATION };
   command.repository = {
     ...command.repository,

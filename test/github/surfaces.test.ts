@@ -12,6 +12,9 @@ import { routeGitHubToFake } from "./github-nock.js";
 import { openApiTemplate } from "./openapi-routes.js";
 import { createSurfacesProbot } from "./surfaces-probot.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: tests patch arbitrary fields of GitHub's example payloads
+type Payload = Record<string, any>;
+
 const INSTALLATION = 2;
 const HELLO = { id: 186853002, owner: "Codertocat", name: "Hello-World" };
 const OTHER = { id: 2002, owner: "Codertocat", name: "other" };
@@ -102,8 +105,8 @@ function bodyOf(method: string, pathEnd: string): Record<string, unknown> {
   return r.body ?? {};
 }
 
-function comment(body: string, patch: (p: Record<string, any>) => void = () => {}) {
-  const p = examplePayload<Record<string, any>>("issue_comment", "created");
+function comment(body: string, patch: (p: Payload) => void = () => {}) {
+  const p = examplePayload<Payload>("issue_comment", "created");
   p.installation = { id: INSTALLATION };
   p.issue.labels = [{ name: "workspace-backfill" }];
   p.comment.body = body;
@@ -438,7 +441,7 @@ describe("deliveries", () => {
 });
 
 function checkRunPayload(action: "requested_action" | "rerequested", identifier?: string) {
-  const p = examplePayload<Record<string, any>>("check_run", action);
+  const p = examplePayload<Payload>("check_run", action);
   p.installation = { id: INSTALLATION };
   p.repository = structuredClone(comment("").repository);
   p.sender = { login: "Codertocat", type: "User", id: 1 };
@@ -488,7 +491,7 @@ describe("check run", () => {
 });
 
 function editedPayload(body: string, sender = { login: "Codertocat", type: "User" }) {
-  const p = examplePayload<Record<string, any>>("issues", "edited");
+  const p = examplePayload<Payload>("issues", "edited");
   p.installation = { id: INSTALLATION };
   p.issue.number = 1;
   p.issue.state = "open";
@@ -564,7 +567,7 @@ describe("dashboard checkboxes", () => {
 
 describe("installation", () => {
   function installPayload() {
-    const p = examplePayload<Record<string, any>>("installation", "created");
+    const p = examplePayload<Payload>("installation", "created");
     p.installation.id = 77;
     p.repositories = [
       { id: 11, name: "site", full_name: "octo-org/site", private: false },
@@ -614,7 +617,7 @@ describe("installation", () => {
   });
 
   it("installation_repositories.added: a run of the new repositories only; with AUTO_BACKFILL_ON_INSTALL=false, none", async () => {
-    const p = examplePayload<Record<string, any>>("installation_repositories", "added");
+    const p = examplePayload<Payload>("installation_repositories", "added");
     p.installation.id = INSTALLATION;
     p.repositories_added = [
       { id: 3003, name: "new-one", full_name: "Codertocat/new-one", private: false },
