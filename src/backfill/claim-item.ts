@@ -8,16 +8,8 @@ import {
   reviveItem,
   reviveRun,
 } from "./run-rows.js";
+import { ASYNC_COMMIT } from "./async-commit.js";
 import type { ItemStatus } from "./types.js";
-
-/**
- * Lets the statement's own transaction commit without waiting for the WAL flush (a
- * condition that is always true; `set_config(…, true)` lasts until that commit). A
- * flush costs 3-4 ms on a busy disk, and a claim need not wait for it: the job id is
- * recorded with a normal commit, which flushes the claim before it, and a claim lost to a
- * Postgres crash before that only leaves the item pending, as it was.
- */
-export const ASYNC_COMMIT = "(select set_config('synchronous_commit', 'off', true)) = 'off'";
 
 export interface ClaimedItem {
   item: ItemRow;

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/index.js";
-import { ASYNC_COMMIT } from "./claim-item.js";
+import { ASYNC_COMMIT } from "./async-commit.js";
 import type { ItemChange } from "./item-change.js";
 import {
   columnsOf,

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/index.js";
+import { ASYNC_COMMIT } from "./async-commit.js";
 import {
   columnsOf,
   ITEM_COLUMNS,
@@ -21,15 +22,21 @@ export interface ItemChange {
  */
 export async function changeHeldItem(
   db: Queryable,
-  set: string,
-  params: unknown[],
-  /** Further data-modifying CTEs run by the same statement (`name as (…),`). */
-  alongside = "",
+  change: {
+    set: string;
+    params: unknown[];
+    /** Further data-modifying CTEs run by the same statement (`name as (…),`). */
+    alongside?: string;
+    /** The write may be lost in a Postgres crash without harm (see `ASYNC_COMMIT`). */
+    asyncCommit?: boolean;
+  },
 ): Promise<ItemChange | null> {
+  const { set, params, alongside = "" } = change;
   const { rows } = await db.query<{ item: ItemRow; run: RunRow }>(
     `with ${alongside} item as (
        update backfill_items i set ${set}, updated_at = now()
         where i.id = $1::bigint and i.locked_by = $2::text and i.status = 'processing'
+          ${change.asyncCommit ? `and ${ASYNC_COMMIT}` : ""}
        returning ${columnsOf(ITEM_COLUMNS, "i")}
      ),
      run as (

@@ -16,14 +16,14 @@ export function recordJobId(
     delayMs: number;
   },
 ): Promise<ItemChange | null> {
-  return changeHeldItem(
-    db,
-    "job_id = $3::text, progress = 0",
-    [item.itemId, item.workerId, item.jobId, item.installationId, item.delayMs],
-    `paced as (
+  // A normal commit: this is the write that must survive a crash.
+  return changeHeldItem(db, {
+    set: "job_id = $3::text, progress = 0",
+    params: [item.itemId, item.workerId, item.jobId, item.installationId, item.delayMs],
+    alongside: `paced as (
        update workspaces set next_trigger_at = now() + make_interval(secs => $5::float8 / 1000)
         where installation_id = $4::bigint
        returning 1
      ),`,
-  );
+  });
 }

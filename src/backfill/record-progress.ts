@@ -5,5 +5,9 @@ export function recordProgress(
   db: Queryable,
   item: { itemId: number; workerId: string; progress: number },
 ): Promise<ItemChange | null> {
-  return changeHeldItem(db, "progress = $3::int", [item.itemId, item.workerId, item.progress]);
+  return changeHeldItem(db, {
+    set: "progress = $3::int",
+    params: [item.itemId, item.workerId, item.progress],
+    asyncCommit: true,
+  });
 }

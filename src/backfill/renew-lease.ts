@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/index.js";
+import { ASYNC_COMMIT } from "./async-commit.js";
 
 export interface RenewLease {
   itemId: number;
@@ -15,6 +16,7 @@ export async function renewLease(db: Queryable, lease: RenewLease): Promise<bool
        update backfill_items
           set locked_until = now() + make_interval(secs => $3::float8 / 1000)
         where id = $1::bigint and locked_by = $2::text and status = 'processing'
+          and ${ASYNC_COMMIT}
        returning id
      ),
      held as (
