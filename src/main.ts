@@ -3,6 +3,7 @@ import { run } from "probot";
 import { createApp } from "./app.js";
 import { createEngine } from "./backfill/index.js";
 import type { Engine } from "./backfill/types.js";
+import type { Surfaces } from "./github/register-surfaces.js";
 import { ConfigError, readConfig } from "./config.js";
 import { migrate, openDb } from "./db/index.js";
 
@@ -22,9 +23,13 @@ async function main(): Promise<void> {
   await migrate(db);
 
   let engine: Engine | undefined;
+  let surfaces: Surfaces | undefined;
   const server = await run((app, options) => {
     engine = createEngine({ db, config, log: app.log.child({ name: "backfill" }) });
-    return createApp({ db, config, engine })(app, options);
+    const onSurfaces = (s: Surfaces) => {
+      surfaces = s;
+    };
+    return createApp({ db, config, engine, onSurfaces })(app, options);
   });
   // Without APP_ID/PRIVATE_KEY Probot serves its setup page only: no app, no engine.
   await engine?.start();
@@ -33,6 +38,9 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    // Last progress writes first, then the engine; what is left resumes at the next start.
+    surfaces?.stop();
+    await surfaces?.idle();
     await engine?.stop();
     await server.stop();
     await db.close();

@@ -15,8 +15,8 @@ describe("installations as workspaces", () => {
     createTestProbot((app) =>
       registerInstallationHandlers(app, { db, engine, onRepositoriesAdded: added }),
     );
-  const send = (name: string, payload: Payload, id = `d-${++delivery}`) =>
-    probot().receive({ id, name, payload } as never);
+  const send = async (name: string, payload: Payload, id = `d-${++delivery}`) =>
+    (await probot()).receive({ id, name, payload } as never);
 
   const workspaces = async () =>
     (

@@ -10,7 +10,7 @@ import { examplePayload } from "../helpers/probot.js";
 import { FakeEngine } from "./fake-engine.js";
 import { routeGitHubToFake } from "./github-nock.js";
 import { openApiTemplate } from "./openapi-routes.js";
-import { createSurfacesProbot } from "./surfaces-probot.js";
+import { createTestProbot as createSurfacesProbot } from "../helpers/probot.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests patch arbitrary fields of GitHub's example payloads
 type Payload = Record<string, any>;

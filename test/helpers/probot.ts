@@ -14,18 +14,24 @@ export function testPrivateKey(): string {
   return privateKey;
 }
 
-/** A Probot that runs `app` with retries and throttling off, as Probot's own tests do. */
-export function createTestProbot(app: ApplicationFunction): Probot {
+/**
+ * A Probot that runs `app` with throttling and retries off for every octokit it makes. An
+ * object passed to `ProbotOctokit.defaults` is overridden by the throttle options Probot
+ * gives installation octokits (writes were spaced 1-3 s in tests); a function has the last
+ * word. No HTTP server: extra routes (the metrics API) are accepted and not served.
+ */
+export async function createTestProbot(app: ApplicationFunction): Promise<Probot> {
   const probot = new Probot({
     appId: 123,
     privateKey: testPrivateKey(),
-    Octokit: ProbotOctokit.defaults({
-      retry: { enabled: false },
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
       throttle: { enabled: false },
-    }),
+      retry: { enabled: false },
+    })),
     log: undefined,
   });
-  probot.load(app);
+  await probot.load(app, { cwd: process.cwd(), addHandler: () => {} });
   return probot;
 }
 
