@@ -165,8 +165,9 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
         await finish("failed", errorTexts.timedOut);
         return;
       }
-      if (state && state.progress !== null && state.progress !== progress) {
-        progress = Math.round(state.progress);
+      const reported = state?.progress == null ? null : Math.round(state.progress);
+      if (reported !== null && reported !== progress) {
+        progress = reported;
         publish(await recordProgress(db, { itemId: item.id, workerId, progress }));
       }
     }
