@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/index.js";
 import { insertEvents, syntheticEvents } from "../fakes/synthetic-events.js";
 import { createTestDb, databaseUrlOf, resetDb } from "../helpers/db.js";
-import { cli } from "./cli-harness.js";
+import { type CliResult, cli } from "./cli-harness.js";
 
 const now = new Date("2025-06-01T12:00:00Z");
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -18,6 +18,21 @@ beforeEach(async () => {
 afterAll(async () => {
   await db?.close();
 });
+
+/** `src/cli/main.ts` in a process of its own, on the embedded database in memory by default. */
+function entry(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", ...args],
+      { encoding: "utf8", env: { PATH: process.env.PATH ?? "", DATA_DIR: "memory://", ...env } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
 
 async function seedRuns() {
   await db.query(
@@ -237,29 +252,28 @@ describe("workspace-backfill migrate and the entry", () => {
     });
   });
 
-  it("the real entry: help exit 0, unknown command exit 2, status on DATABASE_URL", () => {
-    const run = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync("npx", ["tsx", "src/cli/main.ts", ...args], {
-        encoding: "utf8",
-        env: { ...process.env, DATA_DIR: "memory://", ...env },
-      });
-    const help = run(["--help"]);
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain("operator's own workspace, installation id 0");
-    const bogus = run(["frobnicate"]);
-    expect(bogus.status).toBe(2);
-    expect(bogus.stderr).toBe(
-      "error: unknown command 'frobnicate'\nUsage: workspace-backfill [options] [command]\nRun 'workspace-backfill --help' for more.\n",
-    );
+  it("the real entry: help exit 0, unknown command exit 2, status on DATABASE_URL, bad config exit 1", async () => {
     const url = databaseUrlOf(db);
-    const status = run(["status"], url ? { DATABASE_URL: url } : {});
-    expect(status.stderr).toBe("");
-    expect(status.stdout).toBe("No back-fill runs yet.\n");
-    expect(status.status).toBe(0);
-    const badConfig = run(["status"], { BACKFILL_DELAY_MS: "soon" });
-    expect(badConfig.status).toBe(1);
-    expect(badConfig.stderr).toBe(
-      "error: Invalid BACKFILL_DELAY_MS: expected a whole number, at least 0\n",
-    );
-  });
+    // Four processes at once: each pays Node and tsx start-up, in parallel.
+    const [help, bogus, status, badConfig] = await Promise.all([
+      entry(["--help"]),
+      entry(["frobnicate"]),
+      entry(["status"], url ? { DATABASE_URL: url } : {}),
+      entry(["status"], { BACKFILL_DELAY_MS: "soon" }),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("operator's own workspace, installation id 0");
+    expect(bogus).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "error: unknown command 'frobnicate'\nUsage: workspace-backfill [options] [command]\nRun 'workspace-backfill --help' for more.\n",
+    });
+    expect(status).toEqual({ code: 0, stdout: "No back-fill runs yet.\n", stderr: "" });
+    expect(badConfig).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "error: Invalid BACKFILL_DELAY_MS: expected a whole number, at least 0\n",
+    });
+  }, 90_000);
 });
