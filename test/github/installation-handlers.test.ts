@@ -4,6 +4,7 @@ import { registerInstallationHandlers } from "../../src/github/installation-hand
 import { createTestDb, resetDb } from "../helpers/db.js";
 import { createTestProbot, examplePayload } from "../helpers/probot.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: example payloads patched field by field
 type Payload = Record<string, any>;
 
 describe("installations as workspaces", () => {
@@ -35,7 +36,7 @@ describe("installations as workspaces", () => {
     const p = examplePayload<Payload>(
       "installation",
       "created",
-      (e: any) => e.repositories?.length > 0,
+      (e) => Array.isArray(e.repositories) && e.repositories.length > 0,
     );
     p.repositories = [
       { id: 11, node_id: "a", name: "alpha", full_name: "Octo-Org/alpha", private: false },
@@ -136,7 +137,7 @@ describe("installations as workspaces", () => {
     renamed.repository.name = "alpha-2";
     renamed.repository.owner.login = "Octo-Org";
     await send("repository", renamed);
-    const transferred = examplePayload<Payload>("repository", "transferred", (e: any) =>
+    const transferred = examplePayload<Payload>("repository", "transferred", (e) =>
       Boolean(e.installation),
     );
     transferred.repository.id = 12;
