@@ -100,6 +100,8 @@ async function measure(plainDb: Db, installationId: number, repos: number) {
 }
 
 async function report(label: string, db: Db, idBase: number) {
+  // Warm-up (JIT, connections, plans), not reported.
+  await measure(db, idBase + 100, 50);
   for (const [i, repos] of [100, 1000].entries()) {
     const r = await measure(db, idBase + i, repos);
     console.log(

@@ -199,7 +199,7 @@ describe("a run", () => {
         repo: "octo/slow",
         status: "failed",
         events: null,
-        error: "Failed to trigger backfill: gh-datapipe did not answer within 300 ms",
+        error: "Failed to trigger backfill: gh-datapipe did not answer within 500 ms",
       },
       {
         repo: "octo/html",

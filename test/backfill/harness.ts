@@ -21,7 +21,7 @@ export function testConfig(url: string, overrides: Partial<EngineConfig> = {}): 
 export const testTuning: Partial<EngineTuning> = {
   leaseMs: 2_000,
   idleMs: 50,
-  requestTimeoutMs: 300,
+  requestTimeoutMs: 500,
   retries: 2,
   minRetryDelayMs: 5,
   maxRetryDelayMs: 20,
