@@ -79,7 +79,6 @@ async function main(): Promise<void> {
         GH_DATPIPE_KEY: `demo-${randomBytes(8).toString("hex")}`,
         BACKFILL_DELAY_MS: "200",
         BACKFILL_POLL_INTERVAL_MS: "100",
-        BACKFILL_PROGRESS_EVERY: "1",
         DEMO_DATAPIPE_STATE: join(workDir, "datapipe-jobs.json"),
       },
     });
@@ -197,6 +196,11 @@ async function main(): Promise<void> {
       datapipeJobs: readJobs(join(workDir, "datapipe-jobs.json")),
       githubRequests: github.requests.length,
     });
+    if (process.env.DEMO_TRACE) {
+      say();
+      for (const r of github.requests)
+        say(`${((r.at - started) / 1000).toFixed(2)} s  ${r.method} ${r.path}`);
+    }
     say();
     say(`Demo finished in ${seconds()}.`);
     if (finalReaction !== "rocket")

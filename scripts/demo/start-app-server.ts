@@ -27,7 +27,7 @@ export async function freePort(): Promise<number> {
  * Starts the app exactly as `npm start` does after its build (`node dist/src/main.js`),
  * in its own process group and with `cwd` in the demo's temporary directory, so a stray
  * `.env` or `*.pem` in the repository cannot change it. The simulated gh-datapipe is
- * preloaded into it (see datapipe-preload.ts).
+ * preloaded into it (see datapipe-preload.mjs).
  */
 export async function startAppServer(options: {
   root: string;
@@ -37,11 +37,10 @@ export async function startAppServer(options: {
 }): Promise<AppServer> {
   const logFile = join(options.workDir, "server.log");
   const out = openSync(logFile, "a");
-  const tsx = import.meta.resolve("tsx");
-  const preload = pathToFileURL(join(options.root, "scripts/demo/datapipe-preload.ts")).href;
+  const preload = pathToFileURL(join(options.root, "scripts/demo/datapipe-preload.mjs")).href;
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", tsx, "--import", preload, join(options.root, "dist/src/main.js")],
+    ["--import", preload, join(options.root, "dist/src/main.js")],
     { cwd: options.workDir, env: options.env, detached: true, stdio: ["ignore", out, out] },
   );
   closeSync(out);
