@@ -89,6 +89,16 @@ describe("workspace-backfill backfill", () => {
     expect(result.stdout).toContain("Run #1 failed: 1 completed, 1 failed, 0 cancelled");
   });
 
+  it("without GH_DATPIPE_KEY every repository fails with the contract's text, no call made", async () => {
+    const { GH_DATPIPE_KEY: _key, ...noKey } = env;
+    const result = await cli(["backfill", "octo/a"], { db, env: noKey });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      "[1/1] octo/a failed: Service unavailable: GH_DATPIPE_KEY is not configured",
+    );
+    expect(datapipe.calls).toEqual([]);
+  });
+
   it("uses the installation that holds every repository, with its spelling", async () => {
     await db.query(
       `insert into workspaces (installation_id, account_login) values (42, 'Octo');
