@@ -1,8 +1,6 @@
 import type { Queryable } from "../db/index.js";
 import { countMetric } from "./count-metric.js";
-import { queryRepositoryFacts } from "./query-repository-facts.js";
-import { queryUniqueActors } from "./query-unique-actors.js";
-import { queryWindowCounts, type WindowCountsRow } from "./query-window-counts.js";
+import { type MetricsRow, queryMetrics } from "./query-metrics.js";
 import { datesOf, splitWindow } from "./split-window.js";
 import type {
   Metrics,
@@ -21,7 +19,10 @@ const DAY = 86_400_000;
 
 const keyOf = (owner: string, name: string) => `${owner.toLowerCase()}/${name.toLowerCase()}`;
 
-const emptyCounts = (): Omit<WindowCountsRow, "grain" | "owner_key" | "name_key" | "day"> => ({
+const emptyCounts = (): MetricsRow => ({
+  grain: "all",
+  position: null,
+  day: null,
   stars_current: 0,
   stars_previous: 0,
   stars_this_week: 0,
@@ -35,6 +36,11 @@ const emptyCounts = (): Omit<WindowCountsRow, "grain" | "owner_key" | "name_key"
   days_with_events: 0,
   longest_gap_before: null,
   last_active_day: null,
+  first_event: null,
+  last_event: null,
+  star_events: null,
+  fork_events: null,
+  unique_actors: null,
 });
 
 /**
@@ -81,30 +87,24 @@ export async function computeMetrics(
     });
   }
 
-  const [counts, facts, uniqueActors] = await Promise.all([
-    repositories.length > 0 ? queryWindowCounts(db, repositories, plan) : [],
-    repositories.length > 0 ? queryRepositoryFacts(db, repositories) : [],
-    options.uniqueActors === false
-      ? null
-      : repositories.length > 0
-        ? queryUniqueActors(db, repositories, new Date(plan.currentStart), now)
-        : 0,
-  ]);
-
-  const perRepository = new Map<string, WindowCountsRow>();
-  const perDay = new Map<string, WindowCountsRow>();
-  for (const row of counts) {
-    if (row.grain === "repository") perRepository.set(`${row.owner_key}/${row.name_key}`, row);
+  const rows =
+    repositories.length > 0
+      ? await queryMetrics(db, repositories, plan, options.uniqueActors !== false)
+      : [];
+  const perRepository: MetricsRow[] = [];
+  const perDay = new Map<string, MetricsRow>();
+  let all: MetricsRow | undefined;
+  for (const row of rows) {
+    if (row.grain === "repository") perRepository[row.position! - 1] = row;
     else if (row.grain === "day") perDay.set(row.day!, row);
+    else all = row;
   }
-  const factsOf = new Map(facts.map((f) => [`${f.owner_key}/${f.name_key}`, f]));
 
   const spanDates = datesOf(plan.previousStart, plan.now);
   const lastSpanDay = Date.parse(`${spanDates.at(-1)}T00:00:00Z`);
 
-  const results: RepositoryMetrics[] = repositories.map((repo) => {
-    const c = perRepository.get(repo.key) ?? { ...emptyCounts() };
-    const f = factsOf.get(repo.key);
+  const results: RepositoryMetrics[] = repositories.map((repo, i) => {
+    const c = perRepository[i] ?? emptyCounts();
     const repository = `${repo.owner}/${repo.name}`;
     let longestGapDays: number;
     if (c.last_active_day === null) {
@@ -118,8 +118,8 @@ export async function computeMetrics(
     const hasPreviousWindow = c.events_previous > 0;
     const coverage: RepositoryCoverage = {
       repository,
-      firstEvent: f?.first_event ?? null,
-      lastEvent: f?.last_event ?? null,
+      firstEvent: c.first_event,
+      lastEvent: c.last_event,
       daysWithEvents: c.days_with_events,
       spanDays: spanDates.length,
       longestGapDays,
@@ -129,13 +129,13 @@ export async function computeMetrics(
     return {
       repository,
       stars: countMetric(
-        repo.stargazersCount ?? f?.star_events ?? 0,
+        repo.stargazersCount ?? c.star_events ?? 0,
         c.stars_current,
         c.stars_previous,
         days,
       ),
       forks: countMetric(
-        repo.forksCount ?? f?.fork_events ?? 0,
+        repo.forksCount ?? c.fork_events ?? 0,
         c.forks_current,
         c.forks_previous,
         days,
@@ -147,7 +147,7 @@ export async function computeMetrics(
     };
   });
 
-  const all = counts.find((r) => r.grain === "all") ?? { ...emptyCounts() };
+  const totals = all ?? emptyCounts();
   const sum = (pick: (r: RepositoryMetrics) => number) => results.reduce((s, r) => s + pick(r), 0);
   let mostActive: RepositoryMetrics | null = null;
   for (const r of results) {
@@ -165,18 +165,18 @@ export async function computeMetrics(
     },
     stars: countMetric(
       sum((r) => r.stars.total),
-      all.stars_current,
-      all.stars_previous,
+      totals.stars_current,
+      totals.stars_previous,
       days,
     ),
     forks: countMetric(
       sum((r) => r.forks.total),
-      all.forks_current,
-      all.forks_previous,
+      totals.forks_current,
+      totals.forks_previous,
       days,
     ),
-    thisWeek: { stars: all.stars_this_week, forks: all.forks_this_week },
-    lastWeek: { stars: all.stars_last_week, forks: all.forks_last_week },
+    thisWeek: { stars: totals.stars_this_week, forks: totals.forks_this_week },
+    lastWeek: { stars: totals.stars_last_week, forks: totals.forks_last_week },
     timeline: datesOf(plan.currentStart, plan.now).map((date) => {
       const d = perDay.get(date);
       const stars = d?.stars_current ?? 0;
@@ -184,8 +184,8 @@ export async function computeMetrics(
       return { date, stars, forks, total: stars + forks };
     }),
     activity: {
-      totalEvents: all.events_current,
-      uniqueActors,
+      totalEvents: totals.events_current,
+      uniqueActors: options.uniqueActors === false ? null : (totals.unique_actors ?? 0),
       mostActiveRepo: mostActive?.repository ?? null,
     },
     coverage: results.map((r) => r.coverage),

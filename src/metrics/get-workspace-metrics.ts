@@ -12,31 +12,36 @@ export async function getWorkspaceMetrics(
   installationId: number,
   options: MetricsOptions = {},
 ): Promise<WorkspaceMetrics | null> {
-  const workspace = await db.query(
-    `select 1 from workspaces where installation_id = $1::bigint and status <> 'deleted'`,
-    [installationId],
-  );
-  if (workspace.rowCount === 0) return null;
+  // The workspace and its repositories in one round trip: no row, no workspace; one row
+  // with a null owner, a workspace without repositories.
   const { rows } = await db.query<{
-    owner: string;
-    name: string;
+    owner: string | null;
+    name: string | null;
     stargazers_count: number | null;
     forks_count: number | null;
   }>(
-    `select owner, name, stargazers_count, forks_count
-       from workspace_repositories
-      where installation_id = $1::bigint
-      order by position`,
+    `select r.owner, r.name, r.stargazers_count, r.forks_count
+       from workspaces w
+       left join workspace_repositories r on r.installation_id = w.installation_id
+      where w.installation_id = $1::bigint and w.status <> 'deleted'
+      order by r.position`,
     [installationId],
   );
+  if (rows.length === 0) return null;
   const metrics = await computeMetrics(
     db,
-    rows.map((r) => ({
-      owner: r.owner,
-      name: r.name,
-      stargazersCount: r.stargazers_count,
-      forksCount: r.forks_count,
-    })),
+    rows.flatMap((r) =>
+      r.owner === null || r.name === null
+        ? []
+        : [
+            {
+              owner: r.owner,
+              name: r.name,
+              stargazersCount: r.stargazers_count,
+              forksCount: r.forks_count,
+            },
+          ],
+    ),
     options,
   );
   return { installationId, ...metrics };
