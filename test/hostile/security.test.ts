@@ -1,0 +1,145 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../src/db/index.js";
+import { createTestDb } from "../helpers/db.js";
+import {
+  FaultyGitHub,
+  type InProcessApp,
+  INSTALLATION,
+  leakedSecrets,
+  SECRETS,
+  seedWorkspace,
+  startInProcessApp,
+} from "../faults/app-harness.js";
+
+const root = join(import.meta.dirname, "../..");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sourceFiles(join(dir, e.name))
+      : e.name.endsWith(".ts")
+        ? [join(dir, e.name)]
+        : [],
+  );
+}
+
+describe("the metrics API token", () => {
+  let db: Db;
+  let github: FaultyGitHub;
+  let app: InProcessApp;
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    github = new FaultyGitHub();
+    app = await startInProcessApp({ db, githubHost: await github.listen(), throttle: false });
+    await seedWorkspace(db, github, ["alpha"]);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await github?.close();
+    await db?.close();
+  });
+
+  const get = async (authorization?: string) => {
+    const res = await fetch(`${app.url}/api/workspaces/${INSTALLATION}/metrics?days=30`, {
+      headers: authorization === undefined ? {} : { authorization },
+    });
+    return { status: res.status, body: await res.text() };
+  };
+
+  it("answers 401 to a missing, wrong, truncated, extended or differently-schemed token", async () => {
+    const token = SECRETS.METRICS_API_TOKEN;
+    const answers = await Promise.all(
+      [
+        undefined,
+        "",
+        "Bearer",
+        "Bearer ",
+        `Bearer ${token.slice(0, -1)}`,
+        `Bearer ${token}x`,
+        `Bearer ${token.toUpperCase()}`,
+        `Basic ${Buffer.from(`x:${token}`).toString("base64")}`,
+        `Token ${token}`,
+        token,
+        `Bearer ${"a".repeat(10_000)}`,
+      ].map(get),
+    );
+    for (const a of answers) {
+      expect(a.status).toBe(401);
+      expect(a.body).not.toContain(token);
+    }
+    const ok = await get(`Bearer ${token}`);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toHaveProperty("stars");
+  });
+
+  // Known defect (see the report of issue 7): Probot's HTTP logger (pino-http) logs every
+  // request's headers at info level, `authorization` included, so each metrics API call
+  // writes the bearer token to the log.
+  it.fails("the bearer token never reaches the log", async () => {
+    await get(`Bearer ${SECRETS.METRICS_API_TOKEN}`);
+    expect(leakedSecrets(app.logs.text())).toEqual([]);
+  });
+
+  it("compares in constant time: timingSafeEqual over equal-length digests, never ===", () => {
+    const code = readFileSync(join(root, "src/metrics/create-metrics-handler.ts"), "utf8");
+    expect(code).toMatch(/timingSafeEqual\(digest\(presented\), expected\)/);
+    expect(code).toMatch(/createHash\("sha256"\)/);
+    expect(code).not.toMatch(/(presented|token)\s*[!=]==?\s*(options\.token|expected|presented)/);
+  });
+});
+
+describe("SQL only through parameters", () => {
+  // Interpolations allowed in SQL text, per file: constant fragments the code defines
+  // (column lists, placeholders such as `const N = "$7::timestamptz"`, the async-commit
+  // condition) and `set`/`alongside` clauses that every caller passes as plain literals.
+  const VETTED: Record<string, string[]> = {
+    "src/backfill/claim-item.ts": [
+      "ASYNC_COMMIT",
+      'columnsOf(ITEM_COLUMNS, "i")',
+      'columnsOf(RUN_COLUMNS, "r")',
+    ],
+    "src/backfill/item-change.ts": [
+      "alongside",
+      "set",
+      "ASYNC_COMMIT",
+      'columnsOf(ITEM_COLUMNS, "i")',
+      'columnsOf(RUN_COLUMNS, "r")',
+    ],
+    "src/backfill/load-run.ts": ["ITEM_COLUMNS", "RUN_COLUMNS"],
+    "src/metrics/query-metrics.ts": ["N", "C", "P", "TW", "LW", "ISO_UTC", "a", "b", "column"],
+  };
+  const vetted = (file: string, expr: string) =>
+    expr === "ASYNC_COMMIT" ||
+    /^columnsOf\((ITEM|RUN)_COLUMNS(, "[a-z]")?\)$/.test(expr) ||
+    (VETTED[file] ?? []).includes(expr) ||
+    (file === "src/metrics/query-metrics.ts" &&
+      /^between\("(stars|forks|events)", (C|P|TW|LW|N), (C|P|TW|LW|N)\)$/.test(expr));
+
+  it("no value is interpolated into a SQL string in src/", () => {
+    const offenders: string[] = [];
+    for (const file of sourceFiles(join(root, "src"))) {
+      const text = readFileSync(file, "utf8");
+      for (const literal of text.match(/`[^`]*`/g) ?? []) {
+        if (!/\b(select|insert|update|delete)\b[\s\S]*\b(from|into|set|where)\b/i.test(literal))
+          continue;
+        for (const m of literal.matchAll(/\$\{([^}]*)\}/g)) {
+          const name = file.slice(root.length + 1);
+          if (!vetted(name, m[1]!.trim())) offenders.push(`${name}: \${${m[1]}}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("every set/alongside clause passed to changeHeldItem is a plain literal", () => {
+    for (const file of sourceFiles(join(root, "src/backfill"))) {
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/\b(set|alongside): (`[^`]*`|"[^"]*")/g)) {
+        expect(m[2], file).not.toContain("${");
+      }
+    }
+  });
+});
