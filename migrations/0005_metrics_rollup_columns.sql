@@ -1,12 +1,12 @@
 -- Metrics rollups, second form (replaces the tables, functions and triggers of 0002; keeps its
--- covering index, which the minutes cut by a window edge and the exact unique-actor count
--- read). Figures behind each choice: src/metrics/query-metrics.ts and bench/metrics.ts.
+-- covering index, which the minutes cut by a window edge and the event-by-event unique-actor
+-- count read). Figures behind each choice: src/metrics/query-metrics.ts, bench/metrics.ts.
 --
--- 1. One row per repository and day (and hour) with stars, forks and all events as columns,
---    instead of one row per event type: a 60-day span of a repository is 60 rows, whatever
---    event types gh-datapipe stores.
--- 2. github_event_repositories: all-time counts per repository, one row instead of a sum
---    over every day of its history.
+-- 1. One row per repository and UTC day holding, for stars, forks and all events, 24
+--    running totals: [i] = events of the day's first i hours. A window edge falls inside a
+--    day; the events before it in that day are one array element plus at most 30 minutes
+--    of events, so an edge costs one row already read, not the ~23 hour rows of 0002.
+-- 2. github_event_repositories: all-time counts, first and last event per repository.
 -- 3. github_event_actors: when each actor last acted on each repository. The metrics window
 --    always ends at `now`, so an actor is active in [now − days, now) iff its last event is
 --    at or after now − days, provided the repository has no event dated at or after `now`
@@ -28,26 +28,29 @@ drop function if exists github_events_rollup_truncate();
 drop table if exists github_event_days;
 drop table if exists github_event_hours;
 
+-- 24 running totals from (hour of day, count) pairs: [i] = counts of hours below i.
+create function github_event_running(hours integer[], counts integer[]) returns integer[]
+language sql immutable parallel safe as $$
+  select array_agg(coalesce((select sum(u.n) from unnest(hours, counts) as u (h, n)
+                              where u.h < i), 0)::integer order by i)
+    from generate_series(1, 24) as i
+$$;
+
+create function github_event_add(a integer[], b integer[]) returns integer[]
+language sql immutable parallel safe as $$
+  select array_agg(x + y order by i) from unnest(a, b) with ordinality as u (x, y, i)
+$$;
+
 -- owner_key/name_key/actor_key are lower-cased: gh-datapipe may write `Octo-Org/Repo` where
 -- GitHub says `octo-org/repo`, and both are one repository (logins likewise).
 create table github_event_days (
   owner_key text not null,
   name_key text not null,
   day date not null,
-  stars integer not null,
-  forks integer not null,
-  events integer not null,
+  stars integer[] not null,
+  forks integer[] not null,
+  events integer[] not null,
   primary key (owner_key, name_key, day)
-);
-
-create table github_event_hours (
-  owner_key text not null,
-  name_key text not null,
-  hour timestamptz not null,
-  stars integer not null,
-  forks integer not null,
-  events integer not null,
-  primary key (owner_key, name_key, hour)
 );
 
 create table github_event_repositories (
@@ -56,6 +59,8 @@ create table github_event_repositories (
   stars integer not null,
   forks integer not null,
   events integer not null,
+  first_at timestamptz,
+  last_at timestamptz,
   -- The latest created_at of a removed (deleted or updated-away) event that was, when
   -- removed, its actor's last seen here: github_event_actors may then hold a last_at no
   -- event has any more, so its answers are exact only for windows starting after this.
@@ -79,38 +84,38 @@ create index github_event_actors_recent
 create function github_events_rollup_insert() returns trigger language plpgsql as $$
 begin
   insert into github_event_days as d (owner_key, name_key, day, stars, forks, events)
-  select lower(repository_owner), lower(repository_name), (created_at at time zone 'UTC')::date,
-         (count(*) filter (where event_type = 'WatchEvent'))::integer,
-         (count(*) filter (where event_type = 'ForkEvent'))::integer,
-         count(*)::integer
-    from rollup_new_rows
+  select owner_key, name_key, day,
+         github_event_running(array_agg(hour), array_agg(stars)),
+         github_event_running(array_agg(hour), array_agg(forks)),
+         github_event_running(array_agg(hour), array_agg(events))
+    from (select lower(repository_owner) as owner_key, lower(repository_name) as name_key,
+                 (created_at at time zone 'UTC')::date as day,
+                 extract(hour from created_at at time zone 'UTC')::integer as hour,
+                 (count(*) filter (where event_type = 'WatchEvent'))::integer as stars,
+                 (count(*) filter (where event_type = 'ForkEvent'))::integer as forks,
+                 count(*)::integer as events
+            from rollup_new_rows
+           group by 1, 2, 3, 4) h
    group by 1, 2, 3
    order by 1, 2, 3
   on conflict (owner_key, name_key, day) do update
-    set stars = d.stars + excluded.stars, forks = d.forks + excluded.forks,
-        events = d.events + excluded.events;
-  insert into github_event_hours as h (owner_key, name_key, hour, stars, forks, events)
-  select lower(repository_owner), lower(repository_name), date_trunc('hour', created_at, 'UTC'),
-         (count(*) filter (where event_type = 'WatchEvent'))::integer,
-         (count(*) filter (where event_type = 'ForkEvent'))::integer,
-         count(*)::integer
-    from rollup_new_rows
-   group by 1, 2, 3
-   order by 1, 2, 3
-  on conflict (owner_key, name_key, hour) do update
-    set stars = h.stars + excluded.stars, forks = h.forks + excluded.forks,
-        events = h.events + excluded.events;
-  insert into github_event_repositories as r (owner_key, name_key, stars, forks, events)
+    set stars = github_event_add(d.stars, excluded.stars),
+        forks = github_event_add(d.forks, excluded.forks),
+        events = github_event_add(d.events, excluded.events);
+  insert into github_event_repositories as r
+    (owner_key, name_key, stars, forks, events, first_at, last_at)
   select lower(repository_owner), lower(repository_name),
          (count(*) filter (where event_type = 'WatchEvent'))::integer,
          (count(*) filter (where event_type = 'ForkEvent'))::integer,
-         count(*)::integer
+         count(*)::integer, min(created_at), max(created_at)
     from rollup_new_rows
    group by 1, 2
    order by 1, 2
   on conflict (owner_key, name_key) do update
     set stars = r.stars + excluded.stars, forks = r.forks + excluded.forks,
-        events = r.events + excluded.events;
+        events = r.events + excluded.events,
+        first_at = least(r.first_at, excluded.first_at),
+        last_at = greatest(r.last_at, excluded.last_at);
   insert into github_event_actors as a (owner_key, name_key, actor_key, last_at)
   select lower(repository_owner), lower(repository_name), lower(actor_login), max(created_at)
     from rollup_new_rows
@@ -124,36 +129,37 @@ begin
 end
 $$;
 
--- Deletes and updates are rare (gh-datapipe appends): the counts take signed deltas and
--- buckets that fall to zero go. A removed event that was its actor's latest here marks the
--- repository (actor_removed_at), and the metrics count that repository's actors event by
--- event for windows starting at or before the mark. An update that keeps repository,
--- actor and instant removes nothing.
+-- Deletes and updates are rare (gh-datapipe appends): the counts take signed deltas, days
+-- that fall to zero go, first and last event are looked up again. A removed event that was
+-- its actor's latest here marks the repository (actor_removed_at), and the metrics count
+-- that repository's actors event by event for windows starting at or before the mark.
 create function github_events_rollup_delete() returns trigger language plpgsql as $$
 begin
   insert into github_event_days as d (owner_key, name_key, day, stars, forks, events)
-  select lower(repository_owner), lower(repository_name), (created_at at time zone 'UTC')::date,
-         -(count(*) filter (where event_type = 'WatchEvent'))::integer,
-         -(count(*) filter (where event_type = 'ForkEvent'))::integer,
-         -count(*)::integer
-    from rollup_old_rows
+  select owner_key, name_key, day,
+         github_event_running(array_agg(hour), array_agg(stars)),
+         github_event_running(array_agg(hour), array_agg(forks)),
+         github_event_running(array_agg(hour), array_agg(events))
+    from (select lower(repository_owner) as owner_key, lower(repository_name) as name_key,
+                 (created_at at time zone 'UTC')::date as day,
+                 extract(hour from created_at at time zone 'UTC')::integer as hour,
+                 -(count(*) filter (where event_type = 'WatchEvent'))::integer as stars,
+                 -(count(*) filter (where event_type = 'ForkEvent'))::integer as forks,
+                 -count(*)::integer as events
+            from rollup_old_rows
+           group by 1, 2, 3, 4) h
    group by 1, 2, 3
    order by 1, 2, 3
   on conflict (owner_key, name_key, day) do update
-    set stars = d.stars + excluded.stars, forks = d.forks + excluded.forks,
-        events = d.events + excluded.events;
-  insert into github_event_hours as h (owner_key, name_key, hour, stars, forks, events)
-  select lower(repository_owner), lower(repository_name), date_trunc('hour', created_at, 'UTC'),
-         -(count(*) filter (where event_type = 'WatchEvent'))::integer,
-         -(count(*) filter (where event_type = 'ForkEvent'))::integer,
-         -count(*)::integer
-    from rollup_old_rows
-   group by 1, 2, 3
-   order by 1, 2, 3
-  on conflict (owner_key, name_key, hour) do update
-    set stars = h.stars + excluded.stars, forks = h.forks + excluded.forks,
-        events = h.events + excluded.events;
-  insert into github_event_repositories as r (owner_key, name_key, stars, forks, events, actor_removed_at)
+    set stars = github_event_add(d.stars, excluded.stars),
+        forks = github_event_add(d.forks, excluded.forks),
+        events = github_event_add(d.events, excluded.events);
+  delete from github_event_days d
+   using (select distinct lower(repository_owner) as owner_key, lower(repository_name) as name_key
+            from rollup_old_rows) c
+   where d.owner_key = c.owner_key and d.name_key = c.name_key and d.events[24] <= 0;
+  insert into github_event_repositories as r
+    (owner_key, name_key, stars, forks, events, actor_removed_at)
   select o.owner_key, o.name_key, o.stars, o.forks, o.events, m.removed_at
     from (select lower(repository_owner) as owner_key, lower(repository_name) as name_key,
                  -(count(*) filter (where event_type = 'WatchEvent'))::integer as stars,
@@ -176,14 +182,16 @@ begin
     set stars = r.stars + excluded.stars, forks = r.forks + excluded.forks,
         events = r.events + excluded.events,
         actor_removed_at = greatest(r.actor_removed_at, excluded.actor_removed_at);
-  delete from github_event_days d
-   using (select distinct lower(repository_owner) as owner_key, lower(repository_name) as name_key
+  update github_event_repositories r
+     set first_at = (select min(e.created_at) from github_events_cache e
+                      where lower(e.repository_owner) = r.owner_key
+                        and lower(e.repository_name) = r.name_key),
+         last_at = (select max(e.created_at) from github_events_cache e
+                     where lower(e.repository_owner) = r.owner_key
+                       and lower(e.repository_name) = r.name_key)
+    from (select distinct lower(repository_owner) as owner_key, lower(repository_name) as name_key
             from rollup_old_rows) c
-   where d.owner_key = c.owner_key and d.name_key = c.name_key and d.events <= 0;
-  delete from github_event_hours h
-   using (select distinct lower(repository_owner) as owner_key, lower(repository_name) as name_key
-            from rollup_old_rows) c
-   where h.owner_key = c.owner_key and h.name_key = c.name_key and h.events <= 0;
+   where r.owner_key = c.owner_key and r.name_key = c.name_key;
   return null;
 end
 $$;
@@ -192,44 +200,48 @@ $$;
 -- whose repository, actor and instant the same event keeps does not mark its repository.
 create function github_events_rollup_update() returns trigger language plpgsql as $$
 begin
-  create temporary table if not exists rollup_delta (
-    owner_key text, name_key text, created_at timestamptz, event_type text, sign integer
-  ) on commit drop;
-  insert into rollup_delta
-  select lower(repository_owner), lower(repository_name), created_at, event_type, -1
-    from rollup_old_rows
-  union all
-  select lower(repository_owner), lower(repository_name), created_at, event_type, 1
-    from rollup_new_rows;
   insert into github_event_days as d (owner_key, name_key, day, stars, forks, events)
-  select owner_key, name_key, (created_at at time zone 'UTC')::date,
-         coalesce(sum(sign) filter (where event_type = 'WatchEvent'), 0)::integer,
-         coalesce(sum(sign) filter (where event_type = 'ForkEvent'), 0)::integer,
-         sum(sign)::integer
-    from rollup_delta
+  select owner_key, name_key, day,
+         github_event_running(array_agg(hour), array_agg(stars)),
+         github_event_running(array_agg(hour), array_agg(forks)),
+         github_event_running(array_agg(hour), array_agg(events))
+    from (select owner_key, name_key, (created_at at time zone 'UTC')::date as day,
+                 extract(hour from created_at at time zone 'UTC')::integer as hour,
+                 coalesce(sum(sign) filter (where event_type = 'WatchEvent'), 0)::integer as stars,
+                 coalesce(sum(sign) filter (where event_type = 'ForkEvent'), 0)::integer as forks,
+                 sum(sign)::integer as events
+            from (select lower(repository_owner) as owner_key, lower(repository_name) as name_key,
+                         created_at, event_type, -1 as sign
+                    from rollup_old_rows
+                  union all
+                  select lower(repository_owner), lower(repository_name), created_at, event_type, 1
+                    from rollup_new_rows) delta
+           group by 1, 2, 3, 4) h
    group by 1, 2, 3
    order by 1, 2, 3
   on conflict (owner_key, name_key, day) do update
-    set stars = d.stars + excluded.stars, forks = d.forks + excluded.forks,
-        events = d.events + excluded.events;
-  insert into github_event_hours as h (owner_key, name_key, hour, stars, forks, events)
-  select owner_key, name_key, date_trunc('hour', created_at, 'UTC'),
-         coalesce(sum(sign) filter (where event_type = 'WatchEvent'), 0)::integer,
-         coalesce(sum(sign) filter (where event_type = 'ForkEvent'), 0)::integer,
-         sum(sign)::integer
-    from rollup_delta
-   group by 1, 2, 3
-   order by 1, 2, 3
-  on conflict (owner_key, name_key, hour) do update
-    set stars = h.stars + excluded.stars, forks = h.forks + excluded.forks,
-        events = h.events + excluded.events;
-  insert into github_event_repositories as r (owner_key, name_key, stars, forks, events, actor_removed_at)
+    set stars = github_event_add(d.stars, excluded.stars),
+        forks = github_event_add(d.forks, excluded.forks),
+        events = github_event_add(d.events, excluded.events);
+  delete from github_event_days d
+   using (select lower(repository_owner) as owner_key, lower(repository_name) as name_key
+            from rollup_old_rows
+          union
+          select lower(repository_owner), lower(repository_name) from rollup_new_rows) c
+   where d.owner_key = c.owner_key and d.name_key = c.name_key and d.events[24] <= 0;
+  insert into github_event_repositories as r
+    (owner_key, name_key, stars, forks, events, actor_removed_at)
   select o.owner_key, o.name_key, o.stars, o.forks, o.events, m.removed_at
     from (select owner_key, name_key,
                  coalesce(sum(sign) filter (where event_type = 'WatchEvent'), 0)::integer as stars,
                  coalesce(sum(sign) filter (where event_type = 'ForkEvent'), 0)::integer as forks,
                  sum(sign)::integer as events
-            from rollup_delta
+            from (select lower(repository_owner) as owner_key, lower(repository_name) as name_key,
+                         event_type, -1 as sign
+                    from rollup_old_rows
+                  union all
+                  select lower(repository_owner), lower(repository_name), event_type, 1
+                    from rollup_new_rows) delta
            group by 1, 2) o
     left join (select lower(x.repository_owner) as owner_key, lower(x.repository_name) as name_key,
                       max(x.created_at) as removed_at
@@ -253,6 +265,18 @@ begin
     set stars = r.stars + excluded.stars, forks = r.forks + excluded.forks,
         events = r.events + excluded.events,
         actor_removed_at = greatest(r.actor_removed_at, excluded.actor_removed_at);
+  update github_event_repositories r
+     set first_at = (select min(e.created_at) from github_events_cache e
+                      where lower(e.repository_owner) = r.owner_key
+                        and lower(e.repository_name) = r.name_key),
+         last_at = (select max(e.created_at) from github_events_cache e
+                     where lower(e.repository_owner) = r.owner_key
+                       and lower(e.repository_name) = r.name_key)
+    from (select lower(repository_owner) as owner_key, lower(repository_name) as name_key
+            from rollup_old_rows
+          union
+          select lower(repository_owner), lower(repository_name) from rollup_new_rows) c
+   where r.owner_key = c.owner_key and r.name_key = c.name_key;
   insert into github_event_actors as a (owner_key, name_key, actor_key, last_at)
   select lower(repository_owner), lower(repository_name), lower(actor_login), max(created_at)
     from rollup_new_rows
@@ -262,13 +286,6 @@ begin
   on conflict (owner_key, name_key, actor_key) do update
     set last_at = excluded.last_at
     where excluded.last_at > a.last_at;
-  delete from github_event_days d
-   using (select distinct owner_key, name_key from rollup_delta) c
-   where d.owner_key = c.owner_key and d.name_key = c.name_key and d.events <= 0;
-  delete from github_event_hours h
-   using (select distinct owner_key, name_key from rollup_delta) c
-   where h.owner_key = c.owner_key and h.name_key = c.name_key and h.events <= 0;
-  delete from rollup_delta;
   return null;
 end
 $$;
@@ -278,7 +295,6 @@ $$;
 create function github_events_rollup_truncate() returns trigger language plpgsql as $$
 begin
   delete from github_event_days;
-  delete from github_event_hours;
   delete from github_event_repositories;
   delete from github_event_actors;
   return null;
@@ -305,24 +321,24 @@ create trigger github_events_rollup_truncate
 -- Rows already there. The triggers above already hold a lock that makes writers wait for
 -- this transaction, so no row is counted twice or missed.
 insert into github_event_days (owner_key, name_key, day, stars, forks, events)
-select lower(repository_owner), lower(repository_name), (created_at at time zone 'UTC')::date,
-       (count(*) filter (where event_type = 'WatchEvent'))::integer,
-       (count(*) filter (where event_type = 'ForkEvent'))::integer,
-       count(*)::integer
-  from github_events_cache
+select owner_key, name_key, day,
+       github_event_running(array_agg(hour), array_agg(stars)),
+       github_event_running(array_agg(hour), array_agg(forks)),
+       github_event_running(array_agg(hour), array_agg(events))
+  from (select lower(repository_owner) as owner_key, lower(repository_name) as name_key,
+               (created_at at time zone 'UTC')::date as day,
+               extract(hour from created_at at time zone 'UTC')::integer as hour,
+               (count(*) filter (where event_type = 'WatchEvent'))::integer as stars,
+               (count(*) filter (where event_type = 'ForkEvent'))::integer as forks,
+               count(*)::integer as events
+          from github_events_cache
+         group by 1, 2, 3, 4) h
  group by 1, 2, 3;
-insert into github_event_hours (owner_key, name_key, hour, stars, forks, events)
-select lower(repository_owner), lower(repository_name), date_trunc('hour', created_at, 'UTC'),
-       (count(*) filter (where event_type = 'WatchEvent'))::integer,
-       (count(*) filter (where event_type = 'ForkEvent'))::integer,
-       count(*)::integer
-  from github_events_cache
- group by 1, 2, 3;
-insert into github_event_repositories (owner_key, name_key, stars, forks, events)
+insert into github_event_repositories (owner_key, name_key, stars, forks, events, first_at, last_at)
 select lower(repository_owner), lower(repository_name),
        (count(*) filter (where event_type = 'WatchEvent'))::integer,
        (count(*) filter (where event_type = 'ForkEvent'))::integer,
-       count(*)::integer
+       count(*)::integer, min(created_at), max(created_at)
   from github_events_cache
  group by 1, 2;
 insert into github_event_actors (owner_key, name_key, actor_key, last_at)

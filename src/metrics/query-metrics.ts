@@ -36,32 +36,36 @@ export interface MetricsRow {
 const iso = (t: number) => new Date(t).toISOString();
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
+const FD_P = "$3::date"; // UTC day of the previous window's start
+const FD_C = "$4::date"; // … of the current window's start
+const FD_LW = "$5::date"; // … of last week's start
+const FD_TW = "$6::date"; // … of this week's start
+const FD_N = "$7::date"; // … of now
+const C = "$9::timestamptz"; // current window start
+const N = "$10::timestamptz"; // now
+
+/** W(edge) on an edge's day row: a running total of the day plus the exact minutes. */
+const edgeCount = (column: string) => `(w.${column}_before + coalesce(x.${column}, 0))`;
+
 /**
- * Events of [a, b) on one UTC day of `pieces`: the day row when the day lies in
- * [floor_day(a), floor_day(b)), minus W(a) on a's day, plus W(b) on b's day.
+ * Events of [a, b) on one repository-day row: the day's total when the day lies in
+ * [floor_day(a), floor_day(b)), minus W(a) on a's day, plus W(b) on b's day (all edges
+ * share a time of day, so no day holds two).
  */
 const between = (column: string, a: string, b: string) =>
-  `coalesce(sum(case when edge is null then
-                       case when day >= (${a} at time zone 'UTC')::date
-                             and day < (${b} at time zone 'UTC')::date then ${column} end
-                     when edge = ${b} then ${column}
-                     when edge = ${a} then -${column} end), 0)`;
-
-const P = "$3::timestamptz"; // previous window start
-const C = "$4::timestamptz"; // current window start
-const LW = "$5::timestamptz"; // last week start
-const TW = "$6::timestamptz"; // this week start
-const N = "$7::timestamptz"; // now
+  `(case when w.day >= ${a} and w.day < ${b} then w.${column} else 0 end
+    - case when w.day = ${a} then ${edgeCount(column)} else 0 end
+    + case when w.day = ${b} then ${edgeCount(column)} else 0 end)`;
 
 /**
  * Every figure of the metrics in one statement (one round trip): per repository, per day
  * of the current window and for the workspace, plus first/last event, all-time counts
  * and, when asked, the unique actors.
  *
- * Whole days come from github_event_days (one row per repository and day); each window
- * edge costs W(edge) = events between the UTC midnight before it and the edge, from at
- * most one day row, one run of ≤ 12 hour rows and ≤ 30 minutes of events (`splitWindow`).
- * For `now`, a repository with no event dated at or after it takes its day row alone.
+ * Reads, per repository: its github_event_repositories row, its github_event_days rows of
+ * the span (one per day, each holding the day's running totals by hour) and, per window
+ * edge inside an hour that had events, at most 30 minutes of events through the covering
+ * index (`splitWindow`). Nothing else follows the number of events.
  *
  * Unique actors: a repository with no event at or after `now` and no removed event that
  * was an actor's last since the current window began answers from github_event_actors
@@ -74,85 +78,69 @@ export async function queryMetrics(
   plan: WindowPlan,
   uniqueActors: boolean,
 ): Promise<MetricsRow[]> {
-  const reads = plan.edgeReads;
+  const reads = plan.exactReads;
   const { rows } = await db.query<MetricsRow>(
     `with repos as materialized (
        select r.position::int as position, r.owner_key, r.name_key,
-              t.stars as star_events, t.forks as fork_events,
-              f.first_at, l.last_at,
-              coalesce(l.last_at >= ${N}, false) as has_future,
-              (coalesce(l.last_at < ${N}, true)
+              t.stars as star_events, t.forks as fork_events, t.first_at, t.last_at,
+              coalesce(t.last_at >= ${N}, false) as has_future,
+              (coalesce(t.last_at < ${N}, true)
                 and coalesce(t.actor_removed_at < ${C}, true)) as actors_by_last_seen
          from unnest($1::text[], $2::text[]) with ordinality as r (owner_key, name_key, position)
          left join github_event_repositories t
            on t.owner_key = r.owner_key and t.name_key = r.name_key
-         cross join lateral (
-           select min(e.created_at) as first_at from github_events_cache e
-            where lower(e.repository_owner) = r.owner_key and lower(e.repository_name) = r.name_key
-         ) f
-         cross join lateral (
-           select max(e.created_at) as last_at from github_events_cache e
-            where lower(e.repository_owner) = r.owner_key and lower(e.repository_name) = r.name_key
-         ) l
      ),
-     edge_reads (edge, kind, lo, hi, sign, future) as (
-       select * from unnest($8::timestamptz[], $9::text[], $10::timestamptz[],
-                            $11::timestamptz[], $12::int[], $13::boolean[])
-     ),
-     edge_counts as (
-       select r.position, x.edge,
-              sum(x.sign * c.stars)::int as stars, sum(x.sign * c.forks)::int as forks,
-              sum(x.sign * c.events)::int as events
-         from repos r
-         join edge_reads x on x.future is null or x.future = r.has_future
-         cross join lateral (
-           select d.stars, d.forks, d.events
-             from github_event_days d
-            where x.kind = 'day'
-              and d.owner_key = r.owner_key and d.name_key = r.name_key
-              and d.day = (x.lo at time zone 'UTC')::date
-           union all
-           select sum(h.stars)::int, sum(h.forks)::int, sum(h.events)::int
-             from github_event_hours h
-            where x.kind = 'hour'
-              and h.owner_key = r.owner_key and h.name_key = r.name_key
-              and h.hour >= x.lo and h.hour < x.hi
-           union all
-           select (count(*) filter (where e.event_type = 'WatchEvent'))::int,
-                  (count(*) filter (where e.event_type = 'ForkEvent'))::int,
-                  count(*)::int
-             from github_events_cache e
-            where x.kind = 'exact'
-              and lower(e.repository_owner) = r.owner_key and lower(e.repository_name) = r.name_key
-              and e.created_at >= x.lo and e.created_at < x.hi
-         ) c
-        group by r.position, x.edge
-     ),
-     pieces (position, day, edge, stars, forks, events) as (
-       select r.position, d.day, null::timestamptz, d.stars, d.forks, d.events
+     day_rows as materialized (
+       select r.position, r.owner_key, r.name_key, r.has_future, d.day,
+              d.stars[24] as stars, d.forks[24] as forks, d.events[24] as events,
+              coalesce(d.stars[i.running], 0) as stars_before,
+              coalesce(d.forks[i.running], 0) as forks_before,
+              coalesce(d.events[i.running], 0) as events_before,
+              d.events[$14::int + 1] > coalesce(d.events[$14::int], 0) as edge_hour_active
          from repos r
          join github_event_days d
            on d.owner_key = r.owner_key and d.name_key = r.name_key
-          and d.day >= $14::date and d.day < (${N} at time zone 'UTC')::date
-       union all
-       select position, (edge at time zone 'UTC')::date, edge, stars, forks, events
-         from edge_counts
+          and d.day >= $8::date and d.day <= ${FD_N}
+         cross join lateral (
+           select case when d.day = ${FD_N} then $12::int else $11::int end as running
+         ) i
+     ),
+     exact_reads (day, lo, hi, sign, only_with_future) as (
+       select * from unnest($13::date[], $15::timestamptz[], $16::timestamptz[],
+                            $17::int[], $18::boolean[])
+     ),
+     exact as (
+       select w.position, w.day,
+              x.sign * c.stars as stars, x.sign * c.forks as forks, x.sign * c.events as events
+         from day_rows w
+         join exact_reads x
+           on x.day = w.day and (not x.only_with_future or w.has_future)
+         cross join lateral (
+           select (count(*) filter (where e.event_type = 'WatchEvent'))::int as stars,
+                  (count(*) filter (where e.event_type = 'ForkEvent'))::int as forks,
+                  count(*)::int as events
+             from github_events_cache e
+            where w.edge_hour_active
+              and lower(e.repository_owner) = w.owner_key
+              and lower(e.repository_name) = w.name_key
+              and e.created_at >= x.lo and e.created_at < x.hi
+         ) c
      ),
      per_day as (
-       select position, day,
-              ${between("stars", C, N)} as stars_current,
-              ${between("stars", P, C)} as stars_previous,
-              ${between("stars", TW, N)} as stars_this_week,
-              ${between("stars", LW, TW)} as stars_last_week,
-              ${between("forks", C, N)} as forks_current,
-              ${between("forks", P, C)} as forks_previous,
-              ${between("forks", TW, N)} as forks_this_week,
-              ${between("forks", LW, TW)} as forks_last_week,
-              ${between("events", C, N)} as events_current,
-              ${between("events", P, C)} as events_previous,
-              ${between("events", P, N)} as events_span
-         from pieces
-        group by position, day
+       select w.position, w.day,
+              ${between("stars", FD_C, FD_N)} as stars_current,
+              ${between("stars", FD_P, FD_C)} as stars_previous,
+              ${between("stars", FD_TW, FD_N)} as stars_this_week,
+              ${between("stars", FD_LW, FD_TW)} as stars_last_week,
+              ${between("forks", FD_C, FD_N)} as forks_current,
+              ${between("forks", FD_P, FD_C)} as forks_previous,
+              ${between("forks", FD_TW, FD_N)} as forks_this_week,
+              ${between("forks", FD_LW, FD_TW)} as forks_last_week,
+              ${between("events", FD_C, FD_N)} as events_current,
+              ${between("events", FD_P, FD_C)} as events_previous,
+              ${between("events", FD_P, FD_N)} as events_span
+         from day_rows w
+         left join exact x on x.position = w.position and x.day = w.day
      ),
      marked as (
        select *,
@@ -180,7 +168,7 @@ export async function queryMetrics(
               sum(events_current)::int as events_current,
               sum(events_previous)::int as events_previous,
               (count(*) filter (where events_span > 0))::int as days_with_events,
-              max(day - coalesce(previous_active_day, $15::date - 1) - 1)
+              max(day - coalesce(previous_active_day, ${FD_P} - 1) - 1)
                 filter (where events_span > 0) as longest_gap_before,
               to_char(max(day) filter (where events_span > 0), 'YYYY-MM-DD') as last_active_day
          from marked
@@ -193,14 +181,14 @@ export async function queryMetrics(
              from repos r
              join github_event_actors a
                on a.owner_key = r.owner_key and a.name_key = r.name_key and a.last_at >= ${C}
-            where $16::boolean and r.actors_by_last_seen
+            where $19::boolean and r.actors_by_last_seen
            union
            select lower(e.actor_login)
              from repos r
              join github_events_cache e
                on lower(e.repository_owner) = r.owner_key and lower(e.repository_name) = r.name_key
               and e.created_at >= ${C} and e.created_at < ${N}
-            where $16::boolean and not r.actors_by_last_seen and e.actor_login is not null
+            where $19::boolean and not r.actors_by_last_seen and e.actor_login is not null
          ) active
      )
      select 'repository' as grain, r.position, null::text as day,
@@ -229,25 +217,28 @@ export async function queryMetrics(
             s.forks_current, s.forks_previous, s.forks_this_week, s.forks_last_week,
             s.events_current, s.events_previous, s.days_with_events,
             null, null, null, null, null, null,
-            case when s.grain = 'all' and $16::boolean then (select unique_actors from actors) end
+            case when s.grain = 'all' and $19::boolean then (select unique_actors from actors) end
        from sums s
       where s.grain <> 'repository'`,
     [
       repositories.map((r) => r.ownerKey),
       repositories.map((r) => r.nameKey),
-      iso(plan.previousStart),
+      utcDate(plan.previousStart),
+      utcDate(plan.currentStart),
+      utcDate(plan.lastWeekStart),
+      utcDate(plan.thisWeekStart),
+      utcDate(plan.now),
+      utcDate(plan.start),
       iso(plan.currentStart),
-      iso(plan.lastWeekStart),
-      iso(plan.thisWeekStart),
       iso(plan.now),
-      reads.map((x) => iso(x.edge)),
-      reads.map((x) => x.kind),
+      plan.runningIndex,
+      plan.nowRunningIndex,
+      reads.map((x) => x.day),
+      Math.floor((plan.now % 86_400_000) / 3_600_000),
       reads.map((x) => iso(x.lo)),
       reads.map((x) => iso(x.hi)),
       reads.map((x) => x.sign),
-      reads.map((x) => x.future),
-      utcDate(plan.start),
-      utcDate(plan.previousStart),
+      reads.map((x) => x.onlyWithFuture),
       uniqueActors,
     ],
   );

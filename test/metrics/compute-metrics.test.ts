@@ -273,7 +273,7 @@ describe("workspace metrics", () => {
     const m = await getWorkspaceMetrics(db, 6, { now: new Date(now) });
     expect(m!.stars).toMatchObject({ current: 0, previous: 2, total: 2 });
     const { rows } = await db.query<{ n: number }>(
-      "select coalesce(sum(events), 0)::int as n from github_event_hours",
+      "select coalesce(sum(events[24]), 0)::int as n from github_event_days",
     );
     expect(rows[0]!.n).toBe(2);
   });
