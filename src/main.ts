@@ -6,6 +6,7 @@ import type { Engine } from "./backfill/types.js";
 import type { Surfaces } from "./github/register-surfaces.js";
 import { ConfigError, readConfig } from "./config.js";
 import { migrate, openDb } from "./db/index.js";
+import { createLogger } from "./logger.js";
 
 /**
  * `npm start`: the Probot server with the back-fill engine (contract §1). Migrations are
@@ -24,13 +25,17 @@ async function main(): Promise<void> {
 
   let engine: Engine | undefined;
   let surfaces: Surfaces | undefined;
-  const server = await run((app, options) => {
-    engine = createEngine({ db, config, log: app.log.child({ name: "backfill" }) });
-    const onSurfaces = (s: Surfaces) => {
-      surfaces = s;
-    };
-    return createApp({ db, config, engine, onSurfaces })(app, options);
-  });
+  const log = await createLogger();
+  const server = await run(
+    (app, options) => {
+      engine = createEngine({ db, config, log: app.log.child({ name: "backfill" }) });
+      const onSurfaces = (s: Surfaces) => {
+        surfaces = s;
+      };
+      return createApp({ db, config, engine, onSurfaces })(app, options);
+    },
+    { log },
+  );
   // Without APP_ID/PRIVATE_KEY Probot serves its setup page only: no app, no engine.
   await engine?.start();
 

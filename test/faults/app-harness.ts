@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { Webhooks } from "@octokit/webhooks";
-import pino from "pino";
 import { type Logger, Probot, ProbotOctokit, Server } from "probot";
 import { createApp } from "../../src/app.js";
 import { createEngine, type EngineTuning } from "../../src/backfill/create-engine.js";
@@ -15,6 +14,7 @@ import type { Surfaces } from "../../src/github/register-surfaces.js";
 import { FakeGitHub, type FakeResponse } from "../fakes/fake-github.js";
 import { freePort } from "../helpers/private-postgres.js";
 import { examplePayload, testPrivateKey } from "../helpers/probot.js";
+import { createLogger } from "../../src/logger.js";
 
 /**
  * The whole app under faults: in this process (Probot's own HTTP server, the real engine
@@ -296,7 +296,8 @@ export async function startInProcessApp(options: {
   throttle?: boolean;
 }): Promise<InProcessApp> {
   const logs = new LogBuffer();
-  const log = pino({ level: "trace" }, logs.stream()) as unknown as Logger;
+  // The app's own logger (as `npm start` makes it), writing to the buffer.
+  const log = (await createLogger({ LOG_LEVEL: "trace" }, logs.stream())) as unknown as Logger;
   const config = readConfig({
     GH_DATPIPE_KEY: SECRETS.GH_DATPIPE_KEY,
     METRICS_API_TOKEN: SECRETS.METRICS_API_TOKEN,
