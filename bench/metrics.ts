@@ -188,7 +188,6 @@ async function main() {
       for (const table of [
         "github_events_cache",
         "github_event_days",
-        "github_event_hours",
         "github_event_repositories",
         "github_event_actors",
       ]) {

@@ -1,6 +1,6 @@
 -- Metrics rollups, second form (replaces the tables, functions and triggers of 0002; keeps its
 -- covering index, which the minutes cut by a window edge and the event-by-event unique-actor
--- count read). Figures behind each choice: src/metrics/query-metrics.ts, bench/metrics.ts.
+-- count read). Figures behind each choice: src/metrics/compute-metrics.ts (from bench/metrics.ts).
 --
 -- 1. One row per repository and UTC day holding, for stars, forks and all events, 24
 --    running totals: [i] = events of the day's first i hours. A window edge falls inside a

@@ -47,19 +47,39 @@ const emptyCounts = (): MetricsRow => ({
  * Star and fork metrics of a set of repositories over [now − days, now) against
  * [now − 2·days, now − days), UTC, half-open; owner and name compared case-insensitively.
  *
- * Every count is an aggregate computed by Postgres over rollups the insert trigger keeps
- * current (migrations/0002_metrics_rollup.sql). Chosen on these figures from
- * bench/metrics.ts (50 repositories, 90 days of events, 30-day window, Postgres 15 on 2
- * cores shared with other work, so absolute times are pessimistic):
+ * Every figure comes from one statement (query-metrics.ts) over rollups that the
+ * github_events_cache triggers keep current (migrations/0005_metrics_rollup_columns.sql):
+ * one row per repository and UTC day holding running totals by hour, one row per
+ * repository, and each actor's last event per repository. Chosen on these figures from
+ * bench/metrics.ts (50 repositories, 90 days, 30-day window; Postgres 15 on 2 cores with
+ * load average 3–8 from other work, so absolute times are pessimistic):
  *
- *   events  rollups (this)  index-only counts  seed (rows into JS)  exact unique actors
- *   1M      135 ms          422 ms             5.4 s                721 ms
- *   5M      120 ms          1,624 ms           39 s                 3.5 s
+ *                                   1M events   5M events   1M → 5M
+ *   0002 (per-type day and hour rows, edges' partial hours from the events, 3 statements)
+ *     without unique actors          135 ms      120 ms
+ *     exact unique actors (scan)     721 ms      3.5 s
+ *   0005 (this)
+ *     without unique actors          18.8 ms     22.8 ms     1.21×
+ *     with unique actors (the API)   260 ms      1.19 s
+ *     unique actors from the events  289 ms      1.84 s
+ *   seed (both windows into JS)      3.2 s       28.5 s
  *
- * The rollups stay flat from 1M to 5M (0.89×); the index-only plan, though it reads no
- * table rows, grows with the events (3.8×). The price is on insert: 49k rows/s without the
- * trigger, 22k rows/s with it, far above what gh-datapipe writes. Unique actors are the
- * exception (see query-unique-actors.ts).
+ * Profiled (EXPLAIN ANALYZE at 1M): 0002 read ~23 hour rows per type per edge day and
+ * repository (~17k rows) plus whole partial hours of events, in three round trips; 0005
+ * reads 61 day rows per repository, one running-total element per edge and at most 30
+ * minutes of events per edge (none when the edge is on the hour, none for `now` when no
+ * event is dated after it), one round trip. What remains is ~3,000 day rows through one
+ * window function and one grouping-sets aggregate: cost follows repositories × days.
+ *
+ * Unique actors stay exact and cost what the active (repository, actor) pairs cost: a
+ * user stars a repository once, so with star-heavy traffic those pairs are nearly the
+ * star events of the window (314k distinct actors at 1M, 807k at 5M in the bench); the
+ * last-seen rollup saves the repeats and the event rows (1.84 s → 1.19 s at 5M), no more.
+ * Callers that do not show the figure skip it (`uniqueActors: false`).
+ *
+ * Inserts pay: 35k rows/s with the triggers against 87k without (100k-row statement),
+ * 33k rows/s loading 1M and 15k rows/s loading 4M more (the actor rollup's index grows
+ * with the table) — still far above what gh-datapipe writes.
  */
 export async function computeMetrics(
   db: Queryable,

@@ -34,7 +34,7 @@ export interface TimelineEntry {
 export interface Activity {
   /** Events of every type in the current window. */
   totalEvents: number;
-  /** Distinct actors of those events; null when not asked for (it costs the most). */
+  /** Distinct actors of those events (logins compared case-insensitively); null when not asked for (it costs the most). */
   uniqueActors: number | null;
   /** `owner/name` with the most events in the current window; null when there are none. */
   mostActiveRepo: string | null;
@@ -105,6 +105,6 @@ export interface MetricsOptions {
   days?: number;
   /** End of the current window; default the present instant. */
   now?: Date;
-  /** Count distinct actors (cost follows the events of the window); default true. */
+  /** Count distinct actors (cost follows the window's active repository-actor pairs); default true. */
   uniqueActors?: boolean;
 }

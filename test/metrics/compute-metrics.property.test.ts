@@ -33,13 +33,20 @@ function expected(events: TestEvent[], now: number, days: number) {
     };
   };
   const timeline = new Map<string, number>();
-  for (const e of events) {
+  const asked = (e: TestEvent) =>
+    ["octo/a", "octo/b"].includes(`${e.owner}/${e.name}`.toLowerCase());
+  for (const e of events.filter(asked)) {
     const t = Date.parse(e.at);
     if (e.type === "WatchEvent" && inRange(t, cur, now)) {
       timeline.set(e.at.slice(0, 10), (timeline.get(e.at.slice(0, 10)) ?? 0) + 1);
     }
   }
-  return { a: per("octo/a"), b: per("octo/b"), timeline };
+  const actors = new Set(
+    events
+      .filter((e) => e.actor != null && asked(e) && inRange(Date.parse(e.at), cur, now))
+      .map((e) => e.actor!.toLowerCase()),
+  );
+  return { a: per("octo/a"), b: per("octo/b"), timeline, uniqueActors: actors.size };
 }
 
 describe("metrics against an event-by-event count", () => {
@@ -69,11 +76,14 @@ describe("metrics against an event-by-event count", () => {
             ),
             type: fc.constantFrom(...TYPES),
             owner: fc.constantFrom("octo", "Octo", "OCTO"),
-            name: fc.constantFrom("a", "b", "B"),
+            name: fc.constantFrom("a", "b", "B", "c"),
+            actor: fc.constantFrom("ann", "Ann", "bob", "cy", "dee", null),
           }),
           { maxLength: 40 },
         ),
-        async (now, days, specs) => {
+        // Events removed again after counting (deleted, or moved a day back by an update).
+        fc.array(fc.record({ index: fc.nat(), move: fc.boolean() }), { maxLength: 4 }),
+        async (now, days, specs, removals) => {
           await db.query("truncate github_events_cache");
           const edges: Record<number, number> = {
             0: now,
@@ -83,14 +93,32 @@ describe("metrics against an event-by-event count", () => {
             14: now - 14 * DAY,
             60: now - 20 * DAY,
           };
-          const events: TestEvent[] = specs.map((s) => ({
+          let events: TestEvent[] = specs.map((s) => ({
             id: String(++id),
             type: s.type,
+            actor: s.actor,
             owner: s.owner,
             name: s.name,
             at: new Date(edges[s.edge]! + s.offset).toISOString(),
           }));
           if (events.length > 0) await insertEvents(db, events);
+          for (const { index, move } of removals) {
+            if (events.length === 0) break;
+            const event = events[index % events.length]!;
+            if (move) {
+              await db.query(
+                `update github_events_cache set created_at = created_at - interval '1 day'
+                  where event_id = $1::text`,
+                [event.id],
+              );
+              event.at = new Date(Date.parse(event.at) - DAY).toISOString();
+            } else {
+              await db.query("delete from github_events_cache where event_id = $1::text", [
+                event.id,
+              ]);
+              events = events.filter((e) => e !== event);
+            }
+          }
           const m = await getRepositoriesMetrics(db, ["octo/a", "octo/b"], {
             now: new Date(now),
             days,
@@ -109,6 +137,7 @@ describe("metrics against an event-by-event count", () => {
           expect(m.timeline.filter((d) => d.stars > 0).map((d) => [d.date, d.stars])).toEqual(
             [...want.timeline.entries()].sort(),
           );
+          expect(m.activity.uniqueActors).toBe(want.uniqueActors);
           expect(m.timeline[0]!.date).toBe(new Date(now - days * DAY).toISOString().slice(0, 10));
           expect(m.timeline.at(-1)!.date).toBe(new Date(now - 1).toISOString().slice(0, 10));
         },

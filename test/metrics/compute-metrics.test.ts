@@ -278,6 +278,47 @@ describe("workspace metrics", () => {
     expect(rows[0]!.n).toBe(2);
   });
 
+  it("counts unique actors exactly: both windows, the window start, duplicates, removals", async () => {
+    await addWorkspace(db, 10, [
+      { owner: "octo", name: "a" },
+      { owner: "octo", name: "b" },
+    ]);
+    const now = "2024-05-01T10:20:30.400Z";
+    const start = daysBefore(now, 30);
+    await insertEvents(db, [
+      { id: "ann-old", actor: "ann", at: daysBefore(now, 45) },
+      { id: "ann-new", actor: "ann", at: daysBefore(now, 2) },
+      { id: "ann-b", name: "b", actor: "ANN", type: "IssuesEvent", at: daysBefore(now, 1) },
+      { id: "bob", actor: "bob", at: start },
+      { id: "cy", actor: "cy", at: daysBefore(now, 30, -1) },
+      { id: "dup", actor: "dee", at: daysBefore(now, 3) },
+      { id: "ghost", actor: null, at: daysBefore(now, 3) },
+      { id: "other", name: "c", actor: "fay", at: daysBefore(now, 3) },
+    ]);
+    expect(await insertEvents(db, [{ id: "dup", actor: "eve", at: daysBefore(now, 3) }])).toBe(0);
+    const actors = async (at = now) =>
+      (await getWorkspaceMetrics(db, 10, { now: new Date(at) }))!.activity.uniqueActors;
+    // ann (once, whatever the case and repository), bob at the window's first instant, dee.
+    expect(await actors()).toBe(3);
+    // An event dated after `now`: its repository is counted event by event, same answer.
+    await insertEvents(db, [{ id: "later", actor: "zed", at: daysBefore(now, 0, 1) }]);
+    expect(await actors()).toBe(3);
+    await db.query("delete from github_events_cache where event_id = 'later'");
+    // bob's only event goes: he is no longer active, though the rollup remembers him.
+    await db.query("delete from github_events_cache where event_id = 'bob'");
+    expect(await actors()).toBe(2);
+    // ann's current event moves back into the previous window: her issue on b still counts.
+    await db.query(
+      "update github_events_cache set created_at = created_at - interval '40 days' where event_id = 'ann-new'",
+    );
+    expect(await actors()).toBe(2);
+    await db.query("delete from github_events_cache where event_id = 'ann-b'");
+    expect(await actors()).toBe(1);
+    // Ten days on, the window starts after every removal: answered from the rollup again.
+    expect(await actors(daysBefore(now, -10))).toBe(1);
+    expect(await actors(daysBefore(now, -28))).toBe(0);
+  });
+
   it("returns null for an unknown or ended workspace and skips unique actors on request", async () => {
     expect(await getWorkspaceMetrics(db, 404)).toBeNull();
     await addWorkspace(db, 8, [{ owner: "octo", name: "a" }]);
