@@ -22,8 +22,7 @@ create unique index if not exists backfill_runs_delivery
 create index if not exists backfill_items_processing
   on backfill_items (locked_until) where status = 'processing';
 
--- gh-datapipe may write `Octo-Org/Repo` where GitHub says `octo-org/repo`; counting the
--- events of a repository matches owner and name case-insensitively and needs this index
--- to stay a range scan.
-create index if not exists github_events_cache_repo_lower_created
-  on github_events_cache (lower(repository_owner), lower(repository_name), created_at);
+-- Counting a repository's events after its job (owner and name matched case-insensitively,
+-- since gh-datapipe may write `Octo-Org/Repo`) is a range scan of 0002's covering index
+-- `github_events_cache_repo_key_created (lower(owner), lower(name), created_at)`; a second
+-- index on the same keys would only slow gh-datapipe's inserts.
