@@ -26,7 +26,7 @@ export interface Surfaces {
   onRepositoriesAdded(input: RepositoriesAdded): Promise<void>;
   /** Resolves when every write started so far has settled (tests, shutdown). */
   idle(): Promise<void>;
-  /** Stops the reporters' engine subscription. */
+  /** Stops the reporters' engine subscription and their waits to try a failed write again. */
   stop(): void;
 }
 
@@ -86,6 +86,9 @@ export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
         await reporter.idle();
       }
     },
-    stop: unsubscribe,
+    stop() {
+      unsubscribe();
+      reporter.stop();
+    },
   };
 }

@@ -16,6 +16,7 @@ import type { KeyedLock } from "./keyed-lock.js";
 import { renderCheckRunOutput, renderProgressComment } from "./render-run.js";
 import type { ResultsSource } from "./run-results.js";
 import { ensureTrackingIssue, refreshDashboard, type TrackingIssue } from "./tracking-issue.js";
+import { type WriteRetry, writeRetryDefaults, writeRetryDelay } from "./write-retry-delay.js";
 
 export const CHECK_RUN_NAME = "Workspace backfill";
 
@@ -39,6 +40,9 @@ export interface ReporterDeps {
   results: ResultsSource;
   lock: KeyedLock;
   log: Pick<Logger, "info" | "warn" | "error">;
+  /** How failed writes are tried again; the defaults suit GitHub's limits. */
+  retry?: Partial<WriteRetry>;
+  now?: () => number;
 }
 
 interface RunState {
@@ -76,6 +80,9 @@ export function conclusionOf(run: RunSnapshot): "success" | "neutral" | "failure
 export function createRunReporter(deps: ReporterDeps) {
   const runs = new Map<number, RunState>();
   const every = Math.max(1, deps.config.BACKFILL_PROGRESS_EVERY);
+  const retry = { ...writeRetryDefaults, ...deps.retry };
+  const now = deps.now ?? Date.now;
+  const stopping = new AbortController();
 
   function stateOf(run: RunSnapshot): RunState {
     let state = runs.get(run.id);
@@ -108,16 +115,48 @@ export function createRunReporter(deps: ReporterDeps) {
     }
   }
 
+  /**
+   * Writes until GitHub shows the latest state. A failed write leaves the state dirty and
+   * is tried again after a wait: after a run's last event nothing else would write, and
+   * its check run, dashboard and 🚀 would stay behind for good.
+   */
   async function drain(state: RunState) {
-    while (state.dirty) {
+    let failures = 0;
+    while (state.dirty && !stopping.signal.aborted) {
       state.dirty = false;
       try {
         await write(state, state.latest);
+        failures = 0;
       } catch (err) {
-        deps.log.error({ err, runId: state.latest.id }, "progress write failed");
-        return;
+        failures++;
+        state.dirty = true;
+        const runId = state.latest.id;
+        const wait = writeRetryDelay(err, failures, retry, now());
+        if (wait === null) {
+          state.dirty = false;
+          deps.log.error({ err, runId, attempts: failures }, "progress write failed; giving up");
+          return;
+        }
+        deps.log.warn(
+          { err, runId, attempt: failures, retryInMs: wait },
+          "progress write failed; trying again",
+        );
+        await pause(wait);
       }
     }
+  }
+
+  /** Waits `ms`, or less when the reporter is stopped. */
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      stopping.signal.addEventListener("abort", done);
+    });
   }
 
   async function write(state: RunState, run: RunSnapshot) {
@@ -238,6 +277,13 @@ export function createRunReporter(deps: ReporterDeps) {
         if (writing.length === 0) return;
         await Promise.all(writing);
       }
+    },
+    /**
+     * Shutdown: ends waits between tries and tries no more. A write under way finishes;
+     * what is left behind is written by the next process on the run's next event.
+     */
+    stop() {
+      stopping.abort();
     },
   };
 }
