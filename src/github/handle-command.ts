@@ -1,4 +1,4 @@
-import type { RunSnapshot } from "../backfill/types.js";
+import type { RequestResult, RunSnapshot } from "../backfill/types.js";
 import { recordDelivery } from "../workspaces/index.js";
 import { listRepositories } from "../workspaces/index.js";
 import { mayCommand } from "./check-permission.js";
@@ -25,8 +25,9 @@ export interface WebhookInput {
 
 /**
  * `issue_comment.created`: a `/backfill` command on a `workspace-backfill` issue (contract
- * §3). Answers fast: checks who asks, adds 👀, hands the run to the engine; replies are
- * written in the background.
+ * §3). The answer waits only for the permission read and the database: the run request
+ * (or the delivery) is recorded, then every GitHub write — 👀 first, then the reply — is
+ * queued in the background. A failed 👀 is logged and loses nothing.
  */
 export async function handleCommand(ctx: SurfaceContext, input: WebhookInput): Promise<void> {
   const parsed = issueCommentCreated.safeParse(input.payload);
@@ -52,8 +53,10 @@ export async function handleCommand(ctx: SurfaceContext, input: WebhookInput): P
   const { octokit } = input;
   const repo = { owner: p.repository.owner.login, repo: p.repository.name };
   const installationId = p.installation.id;
+  // This command's writes, in order; the webhook's answer waits for none of them.
+  const later = ctx.tasks.sequence();
   const reply = (text: string) =>
-    ctx.tasks.run("reply", async () => {
+    later("reply", async () => {
       await createComment(octokit, repo, p.issue.number, text);
     });
   const record = () =>
@@ -74,8 +77,52 @@ export async function handleCommand(ctx: SurfaceContext, input: WebhookInput): P
     return;
   }
 
-  // The first write: people see at once that the command was heard.
-  await createCommentReaction(octokit, repo, p.comment.id, "eyes");
+  // The engine announces a run as it creates it; its progress waits for this 👀.
+  const release = ctx.reporter.holdWrites(installationId);
+  let acknowledged = false;
+  /** The command was heard (and is no duplicate): 👀, the first of its writes. */
+  const acknowledge = () => {
+    acknowledged = true;
+    later("eyes", async () => {
+      try {
+        await createCommentReaction(octokit, repo, p.comment.id, "eyes");
+      } catch (err) {
+        ctx.log.warn(
+          { err, installationId, commentId: p.comment.id },
+          "could not add the 👀 reaction; the command is handled all the same",
+        );
+      } finally {
+        release();
+      }
+    });
+  };
+  try {
+    await answer(ctx, p, input.deliveryId, { acknowledge, reply, record });
+  } finally {
+    if (!acknowledged) release();
+  }
+}
+
+interface Answer {
+  acknowledge(): void;
+  reply(text: string): void;
+  record(): Promise<boolean>;
+}
+
+async function answer(
+  ctx: SurfaceContext,
+  p: IssueCommentCreated,
+  deliveryId: string,
+  { acknowledge, reply, record }: Answer,
+) {
+  const installationId = p.installation.id;
+  const body = p.comment.body ?? "";
+  /** The delivery recorded now (not by a twin delivery to another process): 👀 and `text`. */
+  const answerOnce = async (text: string) => {
+    if (!(await record())) return;
+    acknowledge();
+    reply(text);
+  };
 
   // A command on a labelled issue adopts it as the tracking issue when there is none yet.
   if (!(await storedTrackingIssue(ctx.db, installationId))) {
@@ -88,40 +135,37 @@ export async function handleCommand(ctx: SurfaceContext, input: WebhookInput): P
   };
   const command = parseCommand(body, options);
   const webBase = webBaseOf(p.issue.html_url);
-  const delivery = { deliveryId: input.deliveryId, event: "issue_comment", action: "created" };
+  const delivery = { deliveryId, event: "issue_comment", action: "created" };
 
   if (!command.ok) {
-    if (await record()) reply(command.error);
+    await answerOnce(command.error);
     return;
   }
   const c = command.command;
   try {
     switch (c.kind) {
       case "help": {
-        if (await record()) reply(`**\`/backfill\` commands**\n\n${commandHelp(options)}`);
+        await answerOnce(`**\`/backfill\` commands**\n\n${commandHelp(options)}`);
         return;
       }
       case "status": {
         const run =
           (await ctx.engine.activeRun(installationId)) ??
           (await ctx.engine.lastRun(installationId));
-        if (await record())
-          reply(
-            run
-              ? statusText(run)
-              : "No back-fill has run in this workspace yet. Comment `/backfill` to start one.",
-          );
+        await answerOnce(
+          run
+            ? statusText(run)
+            : "No back-fill has run in this workspace yet. Comment `/backfill` to start one.",
+        );
         return;
       }
       case "cancel": {
         const run = await ctx.engine.cancel(installationId, p.sender.login);
-        if (await record()) {
-          reply(
-            run
-              ? `Cancelled back-fill run #${run.id}: ${run.cancelled} ${run.cancelled === 1 ? "repository" : "repositories"} cancelled.`
-              : "There is no active back-fill to cancel.",
-          );
-        }
+        await answerOnce(
+          run
+            ? `Cancelled back-fill run #${run.id}: ${run.cancelled} ${run.cancelled === 1 ? "repository" : "repositories"} cancelled.`
+            : "There is no active back-fill to cancel.",
+        );
         return;
       }
       case "retry": {
@@ -133,10 +177,11 @@ export async function handleCommand(ctx: SurfaceContext, input: WebhookInput): P
         if (!result) {
           // The engine recorded the delivery with its answer; the pre-check caught redeliveries.
           await record();
+          acknowledge();
           reply("The last back-fill has no failed repositories: there is nothing to retry.");
           return;
         }
-        await started(ctx, p, webBase, result.run, result.created, reply, record);
+        await started(ctx, p, webBase, result, acknowledge, reply);
         return;
       }
       case "backfill": {
@@ -148,14 +193,13 @@ export async function handleCommand(ctx: SurfaceContext, input: WebhookInput): P
             (r) => !byName.has(`${r.owner}/${r.name}`.toLowerCase()),
           );
           if (unknown.length > 0) {
-            if (await record())
-              reply(
-                outsideWorkspace(
-                  unknown,
-                  known.map((r) => r.fullName),
-                  c.days,
-                ),
-              );
+            await answerOnce(
+              outsideWorkspace(
+                unknown,
+                known.map((r) => r.fullName),
+                c.days,
+              ),
+            );
             return;
           }
           repositories = c.repositories.map((r) => {
@@ -172,14 +216,14 @@ export async function handleCommand(ctx: SurfaceContext, input: WebhookInput): P
           commandCommentId: p.comment.id,
           ...delivery,
         });
-        await started(ctx, p, webBase, result.run, result.created, reply, record);
+        await started(ctx, p, webBase, result, acknowledge, reply);
         return;
       }
     }
   } catch (err) {
     const text = requestErrorText(err);
     if (text === null) throw err;
-    if (await record()) reply(escapeMarkdown(text));
+    await answerOnce(escapeMarkdown(text));
   }
 }
 
@@ -187,19 +231,19 @@ async function started(
   ctx: SurfaceContext,
   p: IssueCommentCreated,
   webBase: string,
-  run: RunSnapshot,
-  created: boolean,
+  result: RequestResult,
+  acknowledge: () => void,
   reply: (text: string) => void,
-  record: () => Promise<boolean>,
 ) {
-  if (!created) {
+  if (!result.created) {
     // The engine recorded the delivery with its answer; the pre-check caught redeliveries.
-    await record();
-    reply(await activeRunReply(ctx, webBase, run));
+    acknowledge();
+    reply(await activeRunReply(ctx, webBase, result.run));
     return;
   }
-  await saveCommandOrigin(ctx.db, run.id, p.repository.id, p.comment.id);
-  ctx.reporter.track({ ...run, commandCommentId: p.comment.id });
+  acknowledge();
+  await saveCommandOrigin(ctx.db, result.run.id, p.repository.id, p.comment.id);
+  ctx.reporter.track({ ...result.run, commandCommentId: p.comment.id });
 }
 
 function statusText(run: RunSnapshot): string {

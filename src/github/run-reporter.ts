@@ -59,6 +59,9 @@ interface RunState {
   startedDashboard: boolean;
 }
 
+/** Longest a progress write waits for a command's 👀 (GitHub slow or throttled). */
+const HOLD_LIMIT_MS = 10_000;
+
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 export function isTerminal(run: RunSnapshot): boolean {
@@ -83,6 +86,8 @@ export function createRunReporter(deps: ReporterDeps) {
   const retry = { ...writeRetryDefaults, ...deps.retry };
   const now = deps.now ?? Date.now;
   const stopping = new AbortController();
+  /** Per installation: commands whose 👀 must reach GitHub before any progress write. */
+  const holds = new Map<number, Set<Promise<void>>>();
 
   function stateOf(run: RunSnapshot): RunState {
     let state = runs.get(run.id);
@@ -159,7 +164,20 @@ export function createRunReporter(deps: ReporterDeps) {
     });
   }
 
+  /** Waits for the 👀 of commands being handled, at most HOLD_LIMIT_MS. */
+  async function heldBack(installationId: number) {
+    const held = holds.get(installationId);
+    if (!held || held.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, HOLD_LIMIT_MS);
+    });
+    await Promise.race([Promise.all(held), limit]);
+    clearTimeout(timer);
+  }
+
   async function write(state: RunState, run: RunSnapshot) {
+    await heldBack(run.installationId);
     const octokit = await deps.auth(run.installationId);
     const trackingDeps = { db: deps.db, octokit, lock: deps.lock, log: deps.log };
     state.tracking ??= await ensureTrackingIssue(trackingDeps, run.installationId);
@@ -265,6 +283,28 @@ export function createRunReporter(deps: ReporterDeps) {
       }
       // The last item's edit is left to run.finished, which follows it.
       if (Math.floor(run.done / every) > state.step && run.done < run.total) kick(state);
+    },
+    /**
+     * Holds progress writes for the installation's runs until the returned function is
+     * called: a command's 👀 then reaches GitHub before the progress of the run it starts
+     * (the engine announces a run before the handler learns of it). Call it in every case.
+     */
+    holdWrites(installationId: number): () => void {
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let set = holds.get(installationId);
+      if (!set) {
+        set = new Set();
+        holds.set(installationId, set);
+      }
+      set.add(held);
+      return () => {
+        release();
+        set.delete(held);
+        if (set.size === 0 && holds.get(installationId) === set) holds.delete(installationId);
+      };
     },
     /** A run the surfaces just created: start reporting without waiting for its first event. */
     track(run: RunSnapshot) {

@@ -155,7 +155,7 @@ describe("GitHub faults while writing progress", () => {
   // Known defect (see the report of issue 7): the 👀 is awaited before the run is requested
   // and its error becomes the webhook's answer (403 here), so the command is dropped and
   // GitHub does not redeliver it by itself.
-  it.fails("a 👀 refused by a secondary rate limit does not lose the command", async () => {
+  it("a 👀 refused by a secondary rate limit does not lose the command", async () => {
     github.fail((m, p) => isReaction(m, p), SECONDARY, 1);
     const command = commentPayload("/backfill 30");
     await sendWebhook(app!.webhookUrl, "issue_comment", command);

@@ -1,3 +1,4 @@
+import nock from "nock";
 import type { Probot } from "probot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
@@ -437,6 +438,70 @@ describe("deliveries", () => {
     await send("issue_comment", comment("/backfill help"), help);
     expect(newCalls()).toEqual([]);
     expect(engine.requests).toHaveLength(1);
+  });
+});
+
+describe("the webhook's answer waits for no GitHub write", () => {
+  const api = "https://api.github.com";
+
+  it("with the 👀 still on its way, the command is answered and its run requested; progress waits for the 👀", async () => {
+    let arrive = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    // Ahead of the fake's routes: the reaction hangs until the test lets it through.
+    nock.cleanAll();
+    nock(api)
+      .post(/\/reactions$/)
+      .reply(async (uri, body) => {
+        await arrived;
+        const answer = fake.handle("POST", uri, body as Record<string, unknown>);
+        return [answer.status, answer.body as nock.Body];
+      });
+    routeGitHubToFake(fake);
+
+    await probot.receive({
+      id: `delivery-${++delivery}`,
+      name: "issue_comment",
+      payload: comment("/backfill 30"),
+    } as Parameters<Probot["receive"]>[0]);
+    expect(engine.requests).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(newCalls()).toEqual([permission]);
+
+    arrive();
+    await surfaces.idle();
+    expect(newCalls()).toEqual([eyes, ...runStartCalls]);
+    expect(fake.reactionsOn(COMMENT_ID)).toEqual(["eyes"]);
+  });
+
+  it("a 👀 refused by a secondary rate limit is logged; the run starts and its progress follows", async () => {
+    nock.cleanAll();
+    nock(api)
+      .post(/\/reactions$/)
+      .reply(403, {
+        message:
+          "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      });
+    routeGitHubToFake(fake);
+    await send("issue_comment", comment("/backfill 30"));
+    expect(newCalls()).toEqual([permission, ...runStartCalls]);
+    expect(engine.requests).toHaveLength(1);
+    expect(fake.reactionsOn(COMMENT_ID)).toEqual([]);
+    expect(fake.commentsOn(HELLO.owner, HELLO.name, 1)[0]!.body).toContain("**0/2 (0%)**");
+  });
+
+  it("/backfill status: the reply follows the 👀", async () => {
+    nock.cleanAll();
+    nock(api)
+      .post(/\/reactions$/)
+      .reply(502, { message: "Server Error" });
+    routeGitHubToFake(fake);
+    await send("issue_comment", comment("/backfill status"));
+    expect(newCalls()).toEqual([permission, replyPath]);
+    expect(bodyOf("POST", "/issues/1/comments").body).toBe(
+      "No back-fill has run in this workspace yet. Comment `/backfill` to start one.",
+    );
   });
 });
 
