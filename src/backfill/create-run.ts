@@ -22,12 +22,14 @@ export interface NewRun {
 export interface CreatedRun {
   runId: number;
   created: boolean;
+  /** The delivery had been recorded before: nothing was created, and it needs no answer. */
+  duplicate?: boolean;
 }
 
 /**
  * Records the delivery (when there is one) and creates the run with its items, in one
  * transaction. A redelivery, or a workspace that already has an active run, creates
- * nothing and answers with the run that stands.
+ * nothing and answers with the run that stands; a redelivery says `duplicate`.
  */
 export function createRun(db: Db, run: NewRun): Promise<CreatedRun> {
   checkDays(run.days);
@@ -118,7 +120,7 @@ async function recordDelivery(
       )
     ).rows[0];
   if (!standing) throw new RunRequestError(`Delivery ${run.deliveryId} was already handled`);
-  return { runId: standing.id, created: false };
+  return { runId: standing.id, created: false, duplicate: true };
 }
 
 async function workspaceIsSuspended(tx: Queryable, installationId: number): Promise<boolean> {

@@ -91,6 +91,11 @@ export interface RequestResult {
   run: RunSnapshot;
   /** false when the workspace already had an active run: `run` is that one. */
   created: boolean;
+  /**
+   * true when the request's delivery id had been recorded already (GitHub redelivered it,
+   * or sent it to two processes at once): it was answered before, and `created` is false.
+   */
+  duplicate?: boolean;
 }
 
 export interface Engine {

@@ -70,6 +70,7 @@ export async function handleCheckRun(ctx: SurfaceContext, input: WebhookInput): 
       return;
     }
     if (result.created) ctx.reporter.track(result.run);
+    else if (result.duplicate) ctx.log.info({ installationId }, "duplicated delivery ignored");
     else ctx.log.info({ installationId, runId: result.run.id }, "a run is already active");
   } catch (err) {
     const text = requestErrorText(err);

@@ -235,6 +235,11 @@ async function started(
   acknowledge: () => void,
   reply: (text: string) => void,
 ) {
+  if (result.duplicate) {
+    // The same delivery reached another process too, and it answers: nothing from here.
+    ctx.log.info({ runId: result.run.id }, "duplicated command delivery ignored");
+    return;
+  }
   if (!result.created) {
     // The engine recorded the delivery with its answer; the pre-check caught redeliveries.
     acknowledge();

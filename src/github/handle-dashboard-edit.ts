@@ -104,7 +104,10 @@ export async function handleDashboardEdit(ctx: SurfaceContext, input: WebhookInp
       event: "issues",
       action: "edited",
     });
-    if (result.created) {
+    if (result.duplicate) {
+      // The same delivery reached another process too, and it answers.
+      ctx.log.info({ installationId }, "duplicated dashboard delivery ignored");
+    } else if (result.created) {
       ctx.reporter.track(result.run);
       const consumed = new Set(ticked.map((r) => r.fullName.toLowerCase()));
       ctx.tasks.run("dashboard", async () => {

@@ -28,7 +28,7 @@ export async function startAutoBackfill(
       action: "auto-backfill",
     });
     if (result.created) ctx.reporter.track(result.run);
-    else {
+    else if (!result.duplicate) {
       ctx.log.info(
         { installationId: input.installationId, runId: result.run.id },
         "new repositories not back-filled: a run is already active",

@@ -38,7 +38,7 @@ export class FakeEngine implements Engine {
         request.installationId,
       );
       const active = await this.activeId(tx, request.installationId);
-      if (seen || active) return { id: active ?? 0, created: false };
+      if (seen || active) return { id: active ?? 0, created: false, duplicate: seen };
       const repos =
         request.repositories ??
         (
@@ -48,10 +48,10 @@ export class FakeEngine implements Engine {
             [request.installationId],
           )
         ).rows;
-      return { id: await this.insert(tx, request, repos, null), created: true };
+      return { id: await this.insert(tx, request, repos, null), created: true, duplicate: false };
     });
     const run = (await this.getRun(id.id))!;
-    return { run, created: id.created };
+    return { run, created: id.created, ...(id.duplicate ? { duplicate: true } : {}) };
   }
 
   async retryFailed(
@@ -64,10 +64,11 @@ export class FakeEngine implements Engine {
     },
   ): Promise<RequestResult | null> {
     const last = await this.lastRun(installationId);
-    await this.db.transaction((tx) =>
+    const seen = await this.db.transaction((tx) =>
       this.recordDelivery(tx, options.deliveryId, options.event, installationId),
     );
     if (!last) return null;
+    if (seen) return { run: last, created: false, duplicate: true };
     if (last.status === "pending" || last.status === "processing")
       return { run: last, created: false };
     const failed = last.items.filter((i) => i.status === "failed");

@@ -439,6 +439,42 @@ describe("deliveries", () => {
     expect(newCalls()).toEqual([]);
     expect(engine.requests).toHaveLength(1);
   });
+
+  it("the same delivery handled by another process at the same moment: no 👀, no reply from this one", async () => {
+    // A run the other process started for it.
+    await engine.request({
+      installationId: INSTALLATION,
+      days: 30,
+      source: "command",
+      requestedBy: "Codertocat",
+      deliveryId: "elsewhere",
+    });
+    await surfaces.idle();
+    newCalls();
+
+    // The other process records the delivery between this one's look and its request.
+    const recordedElsewhere = (id: string) =>
+      db.query(
+        `insert into webhook_deliveries (delivery_id, event, installation_id)
+         values ($1::text, 'issue_comment', $2::bigint)`,
+        [id, INSTALLATION],
+      );
+    const request = engine.request.bind(engine);
+    engine.request = async (r) => {
+      await recordedElsewhere(r.deliveryId!);
+      return request(r);
+    };
+    const retryFailed = engine.retryFailed.bind(engine);
+    engine.retryFailed = async (installationId, options) => {
+      await recordedElsewhere(options.deliveryId!);
+      return retryFailed(installationId, options);
+    };
+    await send("issue_comment", comment("/backfill 30"));
+    await send("issue_comment", comment("/backfill retry"));
+    expect(newCalls()).toEqual([permission, permission]);
+    expect(fake.reactionsOn(COMMENT_ID)).toEqual([]);
+    expect(await db.query("select id from backfill_runs")).toMatchObject({ rowCount: 1 });
+  });
 });
 
 describe("the webhook's answer waits for no GitHub write", () => {
