@@ -41,11 +41,14 @@ function retryAfterMs(value: string | number | undefined, nowMs: number): number
 /**
  * Whether trying again can help: no answer at all (network, database), a server error, a
  * timeout, or a rate limit (429, or a 403 that says so). Other 4xx (a deleted comment, a
- * permission taken away) would fail the same way again.
+ * permission taken away) and faults of our own would fail the same way again.
  */
 export function isRetryableWrite(err: unknown): boolean {
   const status = statusOf(err);
-  if (status === undefined || status >= 500 || status === 408 || status === 429) return true;
+  // A fault in our own code fails the same way every time (Octokit reports network
+  // failures as status 500, and database errors are not TypeErrors).
+  if (status === undefined) return !(err instanceof TypeError || err instanceof RangeError);
+  if (status >= 500 || status === 408 || status === 429) return true;
   if (status !== 403) return false;
   const headers = headersOf(err);
   return (

@@ -46,6 +46,7 @@ describe("writeRetryDelay", () => {
 
   it("tries again after network and server errors, not after other refusals", () => {
     expect(isRetryableWrite(new Error("socket hang up"))).toBe(true);
+    expect(isRetryableWrite(new TypeError("x.id is not a function"))).toBe(false);
     expect(isRetryableWrite(requestError(502, "Bad Gateway"))).toBe(true);
     expect(isRetryableWrite(requestError(403, SECONDARY))).toBe(true);
     expect(isRetryableWrite(requestError(429, "Too Many Requests"))).toBe(true);
