@@ -12,6 +12,7 @@ import {
   updateCheckRun,
   updateComment,
 } from "./github-api.js";
+import { claimReportId } from "./claim-report-id.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import { renderCheckRunOutput, renderProgressComment } from "./render-run.js";
 import type { ResultsSource } from "./run-results.js";
@@ -191,12 +192,13 @@ export function createRunReporter(deps: ReporterDeps) {
 
     const body = renderProgressComment(run, results);
     if (state.commentId === null) {
-      const comment = await createComment(octokit, tracking.repo, tracking.issueNumber, body);
-      state.commentId = comment.id;
-      await deps.db.query(
-        "update backfill_runs set progress_comment_id = $2::bigint where id = $1::bigint",
-        [run.id, comment.id],
-      );
+      // Another process may be reporting the same run: one comment between them.
+      const claimed = await claimReportId(deps.db, run.id, "progressComment", async () => {
+        const comment = await createComment(octokit, tracking.repo, tracking.issueNumber, body);
+        return comment.id;
+      });
+      state.commentId = claimed.id!;
+      if (!claimed.created) await updateComment(octokit, tracking.repo, state.commentId, body);
     } else if (body !== state.lastBody) {
       await updateComment(octokit, tracking.repo, state.commentId, body);
     }
@@ -206,8 +208,10 @@ export function createRunReporter(deps: ReporterDeps) {
     const output = renderCheckRunOutput(run, results);
     const actions = final ? [BACKFILL_ACTION, ...(run.failed > 0 ? [RETRY_ACTION] : [])] : [];
     if (state.checkRunId === null) {
-      const headSha = await getDefaultHeadSha(octokit, tracking.repo);
-      if (headSha) {
+      const claimed = await claimReportId(deps.db, run.id, "checkRun", async () => {
+        const headSha = await getDefaultHeadSha(octokit, tracking.repo);
+        // An empty repository has no commit to hang a check run on.
+        if (!headSha) return null;
         const check = await createCheckRun(octokit, tracking.repo, {
           name: CHECK_RUN_NAME,
           headSha,
@@ -217,22 +221,23 @@ export function createRunReporter(deps: ReporterDeps) {
           actions,
           externalId: `run-${run.id}`,
         });
-        state.checkRunId = check.id;
-        state.checkCompleted = final;
-        await deps.db.query(
-          "update backfill_runs set check_run_id = $2::bigint where id = $1::bigint",
-          [run.id, check.id],
-        );
-        await deps.db.query(
-          "update workspaces set check_run_id = $2::bigint where installation_id = $1::bigint",
-          [run.installationId, check.id],
-        );
-      } else {
-        // An empty repository has no commit to hang a check run on.
+        return check.id;
+      });
+      if (claimed.id === null) {
         state.checkRunId = -1;
         state.checkCompleted = true;
+      } else {
+        state.checkRunId = claimed.id;
+        state.checkCompleted = claimed.created && final;
+        if (claimed.created) {
+          await deps.db.query(
+            "update workspaces set check_run_id = $2::bigint where installation_id = $1::bigint",
+            [run.installationId, claimed.id],
+          );
+        }
       }
-    } else if (final && !state.checkCompleted && state.checkRunId > 0) {
+    }
+    if (final && !state.checkCompleted && state.checkRunId > 0) {
       await updateCheckRun(octokit, tracking.repo, state.checkRunId, {
         status: "completed",
         conclusion: conclusionOf(run),

@@ -172,7 +172,8 @@ describe("writes per run", () => {
       const fake = new FakeGitHub();
       fake.addRepo({ id: 1, owner: "octo", name: "a" });
       fake.addIssue("octo", "a", { number: 1, labels: ["workspace-backfill"] });
-      // The reporter's own queries: tracking issue lookup, saving ids, dashboard rows.
+      // The reporter's own queries: tracking issue lookup, claiming and saving ids,
+      // dashboard rows.
       const db = {
         query: async (text: string) => {
           if (text.includes("tracking_issue_number as issue"))
@@ -180,6 +181,11 @@ describe("writes per run", () => {
               rows: [{ repository_id: 1, owner: "octo", name: "a", issue: 1 }],
               rowCount: 1,
             };
+          if (text.includes("as comment_fresh")) {
+            const row = { comment_id: null, check_id: null, comment_fresh: false };
+            return { rows: [{ ...row, check_fresh: false }], rowCount: 1 };
+          }
+          if (text.includes("claimed_at = now()")) return { rows: [{ id: 1 }], rowCount: 1 };
           return { rows: [], rowCount: 0 };
         },
       } as unknown as Db;

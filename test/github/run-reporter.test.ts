@@ -243,3 +243,35 @@ describe("a failed progress write", () => {
 async function waitUntil(probe: () => boolean) {
   while (!probe()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
+
+describe("two processes reporting one run", () => {
+  it("one progress comment and one check run between them: the second finds and edits them", async () => {
+    // Two reporters as two processes have them: their own locks, octokits and snapshots.
+    const a = reporter();
+    const b = reporter();
+    const run = await startRun(a, b);
+    const posts = (pathEnd: string) =>
+      fake.requests.filter((q) => q.method === "POST" && q.path.endsWith(pathEnd));
+    expect(posts("/issues/1/comments")).toHaveLength(1);
+    expect(posts("/check-runs")).toHaveLength(1);
+    const progress = fake.commentsOn(HELLO.owner, HELLO.name, 1)[0]!;
+    const check = [...fake.checkRuns.values()][0]!;
+    const { rows } = await db.query(
+      "select progress_comment_id, check_run_id from backfill_runs where id = $1::bigint",
+      [run.id],
+    );
+    expect(rows).toEqual([{ progress_comment_id: progress.id, check_run_id: check.id }]);
+
+    await finishFirst(run.id, a, b);
+    await finishLast(run.id, a, b);
+    expect(posts("/issues/1/comments")).toHaveLength(1);
+    expect(posts("/check-runs")).toHaveLength(1);
+    expect(fake.commentsOn(HELLO.owner, HELLO.name, 1)).toHaveLength(1);
+    expect(progress.body).toContain(
+      "### Back-fill run #1 of 30 days (command requested by Codertocat): completed",
+    );
+    expect([...fake.checkRuns.values()]).toMatchObject([
+      { id: check.id, status: "completed", conclusion: "success" },
+    ]);
+  });
+});
