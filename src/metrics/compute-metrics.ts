@@ -71,20 +71,51 @@ const emptyCounts = (): MetricsRow => ({
  * event is dated after it), one round trip. What remains is ~3,000 day rows through one
  * window function and one grouping-sets aggregate: cost follows repositories × days.
  *
- * Unique actors stay exact and cost what the active (repository, actor) pairs cost: a
- * user stars a repository once, so with star-heavy traffic those pairs are nearly the
- * star events of the window (314k distinct actors at 1M, 807k at 5M in the bench); the
- * last-seen rollup saves the repeats and the event rows (1.84 s → 1.19 s at 5M), no more.
- * Callers that do not show the figure skip it (`uniqueActors: false`).
+ * Unique actors (the API's `activity.uniqueActors`) stay exact. Per repository they cost
+ * what the window's active (repository, actor) pairs cost: a user stars a repository once,
+ * so with star-heavy traffic those pairs are nearly the window's star events (314k
+ * distinct actors at 1M, 807k at 5M in the bench). A workspace's answer therefore reads
+ * the workspace actor rollup of migrations/0006 instead: each actor's last event across
+ * the workspace's repositories and how many actors were last seen in each UTC hour. As the
+ * window ends at `now`, its actors are ~720 histogram rows, two index ranges of at most 30
+ * minutes of actors, and one lookup per actor last seen at or after `now` (query-metrics.ts).
+ * Same machine, same run of bench/metrics.ts (load average 2–4):
  *
- * Inserts pay: 35k rows/s with the triggers against 87k without (100k-row statement),
- * 33k rows/s loading 1M and 15k rows/s loading 4M more (the actor rollup's index grows
- * with the table) — still far above what gh-datapipe writes.
+ *                                            1M events   5M events
+ *   without unique actors                     17.9 ms     20.9 ms
+ *   API answer, per-repository actors (0005)  368 ms      1.0–1.2 s
+ *   API answer, workspace actor rollup        18.0 ms     22.8 ms   (p90 18.9, 26.3)
+ *   seed (both windows into JS)               2.5 s       14.3 s
+ *
+ * (A second run at load average 4–5: 19.2/18.7 ms at 1M, 23.9/26.0 ms at 5M; the
+ * workspace rollup adds ~2 ms at 5M, the rest is the day rollups above.)
+ *
+ * A window ending an hour before the newest events (every repository has later events,
+ * ~2k actors looked up one by one, and the plan's cost estimate turns JIT compilation on)
+ * costs 95–200 ms at 1M and 2.2–3.0 s at 5M; the API's `now` is the present, where such
+ * actors exist only through clock skew. The rollup is read only when the workspace lists
+ * exactly the repositories asked and no removed event was an actor's last since the window
+ * began; otherwise the per-repository way answers.
+ *
+ * Inserts pay for both rollups (100k-row statements, figures spread by the machine's
+ * load): 0005's triggers alone 34k rows/s; with 0006's actor index 23–34k; with 0006's
+ * trigger too 19–25k rows/s for repositories of a workspace and 26–29k for repositories
+ * in no workspace (the trigger finds no workspace and stops); no trigger at all 50–108k.
+ * Loading the bench: 24k rows/s for the first 1M, 15–17k rows/s for 4M more.
+ * A repository leaving a workspace rebuilds that workspace's actors: 14–15 s for the 5M
+ * workspace (1.3–1.5 s to add one), rare and inside the membership change's transaction.
+ * Callers that do not show the figure skip it (`uniqueActors: false`).
+ */
+/**
+ * `workspace`: the installation whose repositories `refs` are. Its unique actors then come
+ * from the workspace actor rollup, when the workspace lists exactly these repositories at
+ * the moment the statement reads (else, and for any other caller, as without it).
  */
 export async function computeMetrics(
   db: Queryable,
   refs: RepositoryRef[],
   options: MetricsOptions = {},
+  workspace?: number,
 ): Promise<Metrics> {
   const days = options.days ?? DEFAULT_METRICS_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > MAX_METRICS_DAYS) {
@@ -109,7 +140,7 @@ export async function computeMetrics(
 
   const rows =
     repositories.length > 0
-      ? await queryMetrics(db, repositories, plan, options.uniqueActors !== false)
+      ? await queryMetrics(db, repositories, plan, options.uniqueActors !== false, workspace)
       : [];
   const perRepository: MetricsRow[] = [];
   const perDay = new Map<string, MetricsRow>();

@@ -43,6 +43,7 @@ export async function getWorkspaceMetrics(
           ],
     ),
     options,
+    installationId,
   );
   return { installationId, ...metrics };
 }

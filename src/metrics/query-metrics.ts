@@ -34,6 +34,16 @@ export interface MetricsRow {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
+const HOUR = 3_600_000;
+
+/**
+ * The hour boundary nearest the window start c: the actor histogram counts whole hours
+ * from it, and the at most 30 minutes of actors between it and c are read one by one.
+ */
+function actorHourEdge(c: number): number {
+  const below = Math.floor(c / HOUR) * HOUR;
+  return c - below <= HOUR / 2 ? below : below + HOUR;
+}
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 const FD_P = "$3::date"; // UTC day of the previous window's start
@@ -67,16 +77,25 @@ const between = (column: string, a: string, b: string) =>
  * edge inside an hour that had events, at most 30 minutes of events through the covering
  * index (`splitWindow`). Nothing else follows the number of events.
  *
- * Unique actors: a repository with no event at or after `now` and no removed event that
- * was an actor's last since the current window began answers from github_event_actors
- * (actors whose last event is in the window); any other is counted from its events.
- * Both are exact; `union` counts an actor once across repositories.
+ * Unique actors of a workspace (`workspace` given, and it lists exactly these
+ * repositories as the statement reads it), when no removed event of them was an actor's
+ * last since the current window began: from workspace_actor_hours and
+ * workspace_actor_last_seen (migrations/0006). An actor acted in [C, N) iff its last event
+ * in the workspace is there (whole hours from the histogram, the cut hours at C and N from
+ * the rows: at most 30 minutes each, `actorHourEdge`), or is dated at or after N and it
+ * also acted in [C, N): looked up per such actor, in github_event_actors for repositories
+ * without events after N, in the events of the others.
+ *
+ * Otherwise, per repository: one with no event at or after `now` and no such removed event
+ * answers from github_event_actors (actors whose last event is in the window); any other
+ * is counted from its events. Exact too; `union` counts an actor once across repositories.
  */
 export async function queryMetrics(
   db: Queryable,
   repositories: { ownerKey: string; nameKey: string }[],
   plan: WindowPlan,
   uniqueActors: boolean,
+  workspace?: number,
 ): Promise<MetricsRow[]> {
   const reads = plan.exactReads;
   const { rows } = await db.query<MetricsRow>(
@@ -85,7 +104,8 @@ export async function queryMetrics(
               t.stars as star_events, t.forks as fork_events, t.first_at, t.last_at,
               coalesce(t.last_at >= ${N}, false) as has_future,
               (coalesce(t.last_at < ${N}, true)
-                and coalesce(t.actor_removed_at < ${C}, true)) as actors_by_last_seen
+                and coalesce(t.actor_removed_at < ${C}, true)) as actors_by_last_seen,
+              coalesce(t.actor_removed_at < ${C}, true) as actors_not_removed
          from unnest($1::text[], $2::text[]) with ordinality as r (owner_key, name_key, position)
          left join github_event_repositories t
            on t.owner_key = r.owner_key and t.name_key = r.name_key
@@ -174,22 +194,70 @@ export async function queryMetrics(
          from marked
         group by grouping sets ((position), (day), ())
      ),
+     workspace_rollup as materialized (
+       select $20::bigint is not null
+              and (select bool_and(r.actors_not_removed) from repos r)
+              and (select count(*) from workspace_repositories w
+                    where w.installation_id = $20::bigint) = (select count(*) from repos)
+              and (select count(*) from repos r
+                     join workspace_repositories w
+                       on w.installation_id = $20::bigint
+                      and lower(w.owner) = r.owner_key and lower(w.name) = r.name_key)
+                  = (select count(*) from repos) as usable
+        where $19::boolean
+     ),
      actors as (
-       select count(*)::int as unique_actors
+       select (select coalesce(sum(h.actors), 0)
+                 from workspace_actor_hours h
+                where h.installation_id = $20::bigint
+                  and h.hour >= $21::timestamptz and h.hour < $22::timestamptz)
+              + (select count(*) from workspace_actor_last_seen s
+                  where s.installation_id = $20::bigint
+                    and s.last_at >= ${C} and s.last_at < $21::timestamptz)
+              - (select count(*) from workspace_actor_last_seen s
+                  where s.installation_id = $20::bigint
+                    and s.last_at >= $21::timestamptz and s.last_at < ${C})
+              + (select count(*) from workspace_actor_last_seen s
+                  where s.installation_id = $20::bigint
+                    and s.last_at >= $22::timestamptz and s.last_at < ${N})
+              - (select count(*) from workspace_actor_last_seen s
+                  where s.installation_id = $20::bigint
+                    and s.last_at >= ${N} and s.last_at < $22::timestamptz)
+              + (select count(*) from workspace_actor_last_seen s
+                  where s.installation_id = $20::bigint and s.last_at >= ${N}
+                    and exists (
+                          select 1 from repos r
+                            join github_event_actors a
+                              on a.owner_key = r.owner_key and a.name_key = r.name_key
+                             and a.actor_key = s.actor_key
+                           where not r.has_future and a.last_at >= ${C}
+                          union all
+                          select 1 from repos r
+                            join github_events_cache e
+                              on lower(e.repository_owner) = r.owner_key
+                             and lower(e.repository_name) = r.name_key
+                             and lower(e.actor_login) = s.actor_key
+                             and e.created_at >= ${C} and e.created_at < ${N}
+                           where r.has_future)) as unique_actors
+        where (select usable from workspace_rollup)
+       union all
+       select count(*) as unique_actors
          from (
            select a.actor_key
              from repos r
              join github_event_actors a
                on a.owner_key = r.owner_key and a.name_key = r.name_key and a.last_at >= ${C}
-            where $19::boolean and r.actors_by_last_seen
+            where r.actors_by_last_seen and not (select usable from workspace_rollup)
            union
            select lower(e.actor_login)
              from repos r
              join github_events_cache e
                on lower(e.repository_owner) = r.owner_key and lower(e.repository_name) = r.name_key
               and e.created_at >= ${C} and e.created_at < ${N}
-            where $19::boolean and not r.actors_by_last_seen and e.actor_login is not null
+            where not r.actors_by_last_seen and e.actor_login is not null
+              and not (select usable from workspace_rollup)
          ) active
+       having not (select usable from workspace_rollup)
      )
      select 'repository' as grain, r.position, null::text as day,
             coalesce(s.stars_current, 0) as stars_current,
@@ -217,7 +285,7 @@ export async function queryMetrics(
             s.forks_current, s.forks_previous, s.forks_this_week, s.forks_last_week,
             s.events_current, s.events_previous, s.days_with_events,
             null, null, null, null, null, null,
-            case when s.grain = 'all' and $19::boolean then (select unique_actors from actors) end
+            case when s.grain = 'all' and $19::boolean then (select unique_actors::int from actors) end
        from sums s
       where s.grain <> 'repository'`,
     [
@@ -240,6 +308,9 @@ export async function queryMetrics(
       reads.map((x) => x.sign),
       reads.map((x) => x.onlyWithFuture),
       uniqueActors,
+      workspace ?? null,
+      iso(actorHourEdge(plan.currentStart)),
+      iso(actorHourEdge(plan.now)),
     ],
   );
   return rows;
