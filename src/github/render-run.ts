@@ -11,12 +11,30 @@ export function runMarker(runId: number): string {
   return `<!-- workspace-backfill:run=${runId} -->`;
 }
 
+/**
+ * Contract §3: overall progress as `completed/total (NN%)`, counting only repositories
+ * that completed (a failed one is finished, not completed), then the other statuses:
+ * `**6/11 (55%)** completed · 3 failed · 1 pending · 1 processing`.
+ */
 export function progressLine(run: RunSnapshot): string {
-  const pct = run.total === 0 ? 100 : Math.floor((run.done * 100) / run.total);
-  const parts = [`**${run.done}/${run.total} (${pct}%)**`, `${run.completed} completed`];
+  const parts = [
+    `**${run.completed}/${run.total} (${percent(run.completed, run.total)}%)** completed`,
+  ];
+  const count = (status: string) => run.items.filter((i) => i.status === status).length;
   if (run.failed > 0) parts.push(`${run.failed} failed`);
   if (run.cancelled > 0) parts.push(`${run.cancelled} cancelled`);
+  const pending = count("pending");
+  const processing = count("processing");
+  if (pending > 0) parts.push(`${pending} pending`);
+  if (processing > 0) parts.push(`${processing} processing`);
   return parts.join(" · ");
+}
+
+/** Rounded, but 100% only when all completed (999/1000 reads 99%, not 100%). */
+function percent(part: number, total: number): number {
+  if (total === 0) return 100;
+  const rounded = Math.round((part * 100) / total);
+  return part < total ? Math.min(rounded, 99) : rounded;
 }
 
 export function runHeadline(run: RunSnapshot): string {

@@ -202,7 +202,7 @@ it("a signed `/backfill 30` flows through to 👀, an edited progress comment, �
   expect(comments).toHaveLength(1);
   const progress = comments[0]!;
   expect(progress.edits).toBeGreaterThanOrEqual(1);
-  expect(progress.body).toContain("**2/2 (100%)** · 2 completed");
+  expect(progress.body).toContain("\n**2/2 (100%)** completed\n");
   expect(progress.body).toContain("| octo-org/site | completed |");
   expect(progress.body).toContain("| octo-org/api | completed |");
   expect(progress.body).toContain("### Results");

@@ -3,7 +3,11 @@ import type { ItemSnapshot, RunSnapshot } from "../../src/backfill/types.js";
 import { ROUTES } from "../../src/github/github-api.js";
 import { readDashboardSelection } from "../../src/github/read-dashboard-selection.js";
 import { renderDashboard } from "../../src/github/render-dashboard.js";
-import { renderCheckRunOutput, renderProgressComment } from "../../src/github/render-run.js";
+import {
+  progressLine,
+  renderCheckRunOutput,
+  renderProgressComment,
+} from "../../src/github/render-run.js";
 import { createKeyedLock } from "../../src/github/keyed-lock.js";
 import { createRunReporter } from "../../src/github/run-reporter.js";
 import type { RunResults } from "../../src/github/run-results.js";
@@ -95,7 +99,7 @@ describe("GitHub's size limits with 1,000 repositories", () => {
   it("the check-run summary stays under 65,535 characters", () => {
     const { summary, title } = renderCheckRunOutput(run(thousand, "failed"), results);
     expect(summary.length).toBeLessThan(65_535);
-    expect(title).toBe("1000/1000 (100%) · 900 completed · 100 failed");
+    expect(title).toBe("900/1000 (90%) completed · 100 failed");
   });
 
   it("the dashboard keeps a box for every repository and stays under 65,536 characters", () => {
@@ -157,6 +161,29 @@ describe("GitHub's size limits with 1,000 repositories", () => {
     expect(body).toContain(
       "| a\\_b/\\*c\\* | failed |  | \\<img src=x\\> @\u200beveryone \\| \\`code\\` |",
     );
+  });
+});
+
+describe("the progress line (contract §3: completed/total (NN%))", () => {
+  const of = (counts: Partial<Record<ItemSnapshot["status"], number>>) => {
+    const items: ItemSnapshot[] = [];
+    for (const [status, n] of Object.entries(counts))
+      for (let i = 0; i < n; i++) items.push(item(items.length, status as ItemSnapshot["status"]));
+    return run(items);
+  };
+
+  it.each([
+    [{ completed: 6, failed: 5 }, "**6/11 (55%)** completed · 5 failed"],
+    [
+      { completed: 6, failed: 2, pending: 2, processing: 1 },
+      "**6/11 (55%)** completed · 2 failed · 2 pending · 1 processing",
+    ],
+    [{ pending: 2 }, "**0/2 (0%)** completed · 2 pending"],
+    [{ completed: 3, cancelled: 2 }, "**3/5 (60%)** completed · 2 cancelled"],
+    [{ completed: 999, failed: 1 }, "**999/1000 (99%)** completed · 1 failed"],
+    [{ completed: 2 }, "**2/2 (100%)** completed"],
+  ])("%j: %s", (counts, line) => {
+    expect(progressLine(of(counts))).toBe(line);
   });
 });
 

@@ -143,7 +143,7 @@ describe("commands", () => {
     ]);
     expect(engine.requests[0]!.repositories).toBeUndefined();
     const progress = fake.commentsOn(HELLO.owner, HELLO.name, 1)[0]!;
-    expect(progress.body).toContain("**0/2 (0%)**");
+    expect(progress.body).toContain("\n**0/2 (0%)** completed · 2 pending\n");
     expect(progress.body).toContain("| Codertocat/Hello-World | pending |  |  |");
     const check = [...fake.checkRuns.values()][0]!;
     expect(check).toMatchObject({
@@ -185,7 +185,7 @@ describe("commands", () => {
       `PATCH ${REPO_PATH}/issues/1`,
       eyes,
     ]);
-    expect(progress.body).toContain("**2/2 (100%)** · 2 completed");
+    expect(progress.body).toContain("\n**2/2 (100%)** completed\n");
     expect(progress.body).toContain("| Codertocat/other | completed | 7 |  |");
     expect(progress.body).toContain("| **Workspace** | 0.50 | +50% | 0.00 | n/a |");
     expect(progress.body).toContain("| Codertocat/Hello-World | 0.50 | +50% | 0.00 | n/a |");
@@ -286,7 +286,7 @@ describe("commands", () => {
     await send("issue_comment", comment("/backfill status"));
     expect(newCalls()).toEqual([permission, eyes, replyPath]);
     const text = String(bodyOf("POST", "/issues/1/comments").body);
-    expect(text).toContain("**1/2 (50%)** · 0 completed · 1 failed");
+    expect(text).toContain("\n**0/2 (0%)** completed · 1 failed · 1 pending\n");
     expect(text).toContain("| Codertocat/Hello-World | failed |  | Repository not found |");
   });
 
