@@ -25,10 +25,9 @@ import { testPrivateKey } from "../test/helpers/probot.js";
  * app receives — GitHub sends every comment of every installed repository — and it goes
  * through our whole intake: signature check, payload validation (zod), the labelled-issue
  * and command checks. A `/backfill status` command is measured apart, one at a time: its
- * answer waits for the collaborator-permission read and the 👀 reaction (both awaited in
- * `src/github/handle-command.ts` before the handler returns), and with Probot's throttling
- * every write of one installation is spaced ~1 s, so a stream of commands would measure
- * the throttle, not the intake.
+ * answer waits for the collaborator-permission read (a GitHub read) and the database, never
+ * for a GitHub write (👀 and the reply go out in the background, where Probot's throttling
+ * spaces one installation's writes ~1 s).
  */
 
 const root = join(import.meta.dirname, "..");
@@ -136,7 +135,7 @@ async function main() {
     const oursResult = await load(`${ours}/api/github/webhooks`, body, signature);
     const githubCalls = github.requests.length;
 
-    // Commands, one at a time: the answer includes the awaited permission read and 👀.
+    // Commands, one at a time: the answer includes the permission read, not the writes.
     const acks: number[] = [];
     for (let i = 0; i < 8; i++) {
       const t = performance.now();

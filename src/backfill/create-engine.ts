@@ -188,7 +188,7 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   const result = async (
-    created: { runId: number; created: boolean } | null,
+    created: { runId: number; created: boolean; duplicate?: boolean } | null,
   ): Promise<RequestResult | null> => {
     if (!created) return null;
     if (created.created) {
@@ -197,7 +197,11 @@ export function createEngine(deps: EngineDeps): Engine {
       return { run: run!, created: true };
     }
     const loaded = await loadRun(db, created.runId);
-    return { run: loaded!.snapshot, created: false };
+    return {
+      run: loaded!.snapshot,
+      created: false,
+      ...(created.duplicate ? { duplicate: true } : {}),
+    };
   };
 
   const cancelActive = async (installationId: number, requestedBy: string | null) => {

@@ -60,7 +60,15 @@ export function poolDb(pool: pg.Pool, options: PoolDbOptions): Db {
     query: (text, params) => run(pool, text, params),
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client has no pool listener: its server going away (a Postgres
+      // restart) would be an unhandled 'error' event and end the process. The query in
+      // flight fails instead, and the client is discarded on release.
       let broken = false;
+      const onClientError = (err: Error) => {
+        broken = true;
+        options.onError?.(err);
+      };
+      client.on("error", onClientError);
       try {
         await client.query("begin");
         const tx: Queryable = { query: (text, params) => run(client, text, params) };
@@ -75,6 +83,7 @@ export function poolDb(pool: pg.Pool, options: PoolDbOptions): Db {
         }
         throw err;
       } finally {
+        client.off("error", onClientError);
         client.release(broken);
       }
     },

@@ -231,10 +231,9 @@ describe.skipIf(!process.env.DATABASE_URL)(
       twoProcessComments = github.commentsOn(OWNER, "alpha", TRACKING_ISSUE).map((c) => c.body);
     }, 60_000);
 
-    // Known defect (see the report of issue 7): the process that loses the race for the
-    // delivery gets `created: false` from the engine, as for a genuine second command, and
-    // replies "A back-fill is already running…" to a webhook that was only duplicated.
-    it.fails("…and the duplicated delivery gets no reply", () => {
+    // The process that loses the race for the delivery is told `duplicate` by the engine
+    // and stays silent, rather than replying "A back-fill is already running…".
+    it("…and the duplicated delivery gets no reply", () => {
       expect(twoProcessComments).toHaveLength(1);
     });
 
