@@ -304,8 +304,9 @@ describe.skipIf(!process.env.DATABASE_URL)(
             ["alpha", "beta", "gamma"].map((n) => `${OWNER}/${n}`),
           );
           expect(github.commentsOn(OWNER, "alpha", TRACKING_ISSUE)).toHaveLength(1);
+          // Still the same process: it reconnected rather than crashed. (Whether it logged a
+          // lost connection depends on a pooled client being idle at the restart.)
           expect(app.child.exitCode).toBe(null);
-          expect(app.output()).toContain("database connection lost");
         } finally {
           await ownDatapipe.close();
           await own.close();
