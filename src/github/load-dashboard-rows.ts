@@ -15,7 +15,7 @@ export interface DashboardRow {
 
 /**
  * One row per workspace repository, in GitHub's order. Events are matched case-insensitively
- * (gh-datapipe may spell owner and name differently) through the lower() index of 0003.
+ * (gh-datapipe may spell owner and name differently) through the lower() index of 0002.
  */
 export async function loadDashboardRows(
   db: Queryable,

@@ -31,6 +31,14 @@ export interface NewRepository {
   private: boolean;
 }
 
+/** The installation's account, as installation payloads give it. */
+export interface WorkspaceAccount {
+  installationId: number;
+  accountLogin: string;
+  accountId?: number | null;
+  accountType?: string | null;
+}
+
 export function splitFullName(fullName: string): { owner: string; name: string } {
   const [owner = "", name = ""] = fullName.split("/");
   return { owner, name };
@@ -38,12 +46,7 @@ export function splitFullName(fullName: string): { owner: string; name: string }
 
 export async function upsertWorkspace(
   tx: Queryable,
-  ws: {
-    installationId: number;
-    accountLogin: string;
-    accountId?: number | null;
-    accountType?: string | null;
-  },
+  ws: WorkspaceAccount,
 ): Promise<void> {
   // A re-created installation id is a new workspace life: it comes back active.
   await tx.query(
@@ -61,12 +64,7 @@ export async function upsertWorkspace(
 /** Ensures a workspace row exists for events that may arrive before `installation.created`. */
 export async function ensureWorkspace(
   tx: Queryable,
-  ws: {
-    installationId: number;
-    accountLogin: string;
-    accountId?: number | null;
-    accountType?: string | null;
-  },
+  ws: WorkspaceAccount,
 ): Promise<void> {
   await tx.query(
     `insert into workspaces (installation_id, account_login, account_id, account_type)
