@@ -44,10 +44,7 @@ export function splitFullName(fullName: string): { owner: string; name: string }
   return { owner, name };
 }
 
-export async function upsertWorkspace(
-  tx: Queryable,
-  ws: WorkspaceAccount,
-): Promise<void> {
+export async function upsertWorkspace(tx: Queryable, ws: WorkspaceAccount): Promise<void> {
   // A re-created installation id is a new workspace life: it comes back active.
   await tx.query(
     `insert into workspaces (installation_id, account_login, account_id, account_type)
@@ -62,10 +59,7 @@ export async function upsertWorkspace(
 }
 
 /** Ensures a workspace row exists for events that may arrive before `installation.created`. */
-export async function ensureWorkspace(
-  tx: Queryable,
-  ws: WorkspaceAccount,
-): Promise<void> {
+export async function ensureWorkspace(tx: Queryable, ws: WorkspaceAccount): Promise<void> {
   await tx.query(
     `insert into workspaces (installation_id, account_login, account_id, account_type)
      values ($1::bigint, $2::text, $3::bigint, $4::text)
