@@ -11,6 +11,7 @@ import {
   type Repo,
   updateIssueBody,
 } from "./github-api.js";
+import { type ClaimTiming, claimDefaults } from "./claim-report-id.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import { loadDashboardRows } from "./load-dashboard-rows.js";
 import { readDashboardSelection } from "./read-dashboard-selection.js";
@@ -31,6 +32,8 @@ export interface TrackingDeps {
   octokit: Octokit;
   lock: KeyedLock;
   log: Pick<Logger, "info" | "warn">;
+  /** How replicas take turns creating the tracking issue (tests shorten the wait). */
+  claimTiming?: ClaimTiming;
 }
 
 /** Contract §3: the installation's `.github` repository, else its first in GitHub's order. */
@@ -87,32 +90,70 @@ export async function ensureTrackingIssue(
   deps: TrackingDeps,
   installationId: number,
 ): Promise<TrackingIssue | null> {
+  // The in-process lock orders this process's callers; the claim in the workspace row
+  // orders replicas: the one whose claim lands finds or creates, the others wait for it.
   return deps.lock(`tracking:${installationId}`, async () => {
-    const stored = await storedTrackingIssue(deps.db, installationId);
-    if (stored) return stored;
-    const workspace = await getWorkspace(deps.db, installationId);
-    if (!workspace || workspace.status === "deleted") return null;
-    const target = chooseTrackingRepository(await listRepositories(deps.db, installationId));
-    if (!target) return null;
-    const repo = { owner: target.owner, repo: target.name };
-    let issue = await findOpenIssueByLabel(deps.octokit, repo, TRACKING_LABEL);
-    if (!issue) {
-      await ensureLabel(deps.octokit, repo, {
-        name: TRACKING_LABEL,
-        color: "0e8a16",
-        description: "Workspace backfill dashboard and commands",
-      });
-      const rows = await loadDashboardRows(deps.db, installationId);
-      issue = await createIssue(deps.octokit, repo, {
-        title: TRACKING_TITLE,
-        body: renderDashboard({ rows, ticked: new Set(), backfillSelected: false, runLine: null }),
-        labels: [TRACKING_LABEL],
-      });
-      deps.log.info({ installationId, issue: issue.number }, "tracking issue created");
+    const timing = deps.claimTiming ?? claimDefaults;
+    for (;;) {
+      const stored = await storedTrackingIssue(deps.db, installationId);
+      if (stored) return stored;
+      const workspace = await getWorkspace(deps.db, installationId);
+      if (!workspace || workspace.status === "deleted") return null;
+      if (await claimTrackingIssue(deps.db, installationId, timing.claimTtlMs)) break;
+      await new Promise((resolve) => setTimeout(resolve, timing.pollMs));
     }
-    await saveTrackingIssue(deps.db, installationId, target.repositoryId, issue.number);
-    return { repo, repositoryId: target.repositoryId, issueNumber: issue.number };
+    try {
+      return await findOrCreateTrackingIssue(deps, installationId);
+    } finally {
+      await deps.db.query(
+        "update workspaces set tracking_claimed_at = null where installation_id = $1::bigint",
+        [installationId],
+      );
+    }
   });
+}
+
+/** True when this process may find or create the tracking issue now (no live claim). */
+async function claimTrackingIssue(
+  db: Queryable,
+  installationId: number,
+  ttlMs: number,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `update workspaces set tracking_claimed_at = now()
+      where installation_id = $1::bigint
+        and (tracking_claimed_at is null
+             or tracking_claimed_at <= now() - make_interval(secs => $2::double precision))
+     returning installation_id`,
+    [installationId, ttlMs / 1000],
+  );
+  return rows.length === 1;
+}
+
+async function findOrCreateTrackingIssue(
+  deps: TrackingDeps,
+  installationId: number,
+): Promise<TrackingIssue | null> {
+  const target = chooseTrackingRepository(await listRepositories(deps.db, installationId));
+  if (!target) return null;
+  const repo = { owner: target.owner, repo: target.name };
+  let issue = await findOpenIssueByLabel(deps.octokit, repo, TRACKING_LABEL);
+  if (!issue) {
+    await ensureLabel(deps.octokit, repo, {
+      name: TRACKING_LABEL,
+      color: "0e8a16",
+      description: "Workspace backfill dashboard and commands",
+    });
+    const rows = await loadDashboardRows(deps.db, installationId);
+    issue = await createIssue(deps.octokit, repo, {
+      title: TRACKING_TITLE,
+      body: renderDashboard({ rows, ticked: new Set(), backfillSelected: false, runLine: null }),
+      labels: [TRACKING_LABEL],
+    });
+    deps.log.info({ installationId, issue: issue.number }, "tracking issue created");
+  }
+  await saveTrackingIssue(deps.db, installationId, target.repositoryId, issue.number);
+  return { repo, repositoryId: target.repositoryId, issueNumber: issue.number };
 }
 
 export interface DashboardRefresh {
