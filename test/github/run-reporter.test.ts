@@ -6,18 +6,16 @@ import { createRunReporter, type RunReporter } from "../../src/github/run-report
 import { noResults } from "../../src/github/run-results.js";
 import { saveCommandOrigin } from "../../src/github/surface-context.js";
 import type { WriteRetry } from "../../src/github/write-retry-delay.js";
-import { FakeGitHub } from "../fakes/fake-github.js";
+import type { FakeGitHub } from "../fakes/fake-github.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
 import { FakeEngine } from "./fake-engine.js";
+import { HELLO, INSTALLATION, seedTrackedWorkspace } from "./tracked-workspace.js";
 
 /**
  * The run reporter on its own: the real reporter over the real tables, GitHub's fake
  * answering its octokit in-process, runs driven by the test through the fake engine.
  */
 
-const INSTALLATION = 2;
-const HELLO = { id: 186853002, owner: "Codertocat", name: "Hello-World" };
-const OTHER = { id: 2002, owner: "Codertocat", name: "other" };
 const COMMAND = 492700400;
 const REPO_PATH = "/repos/Codertocat/Hello-World";
 const SECONDARY = {
@@ -51,24 +49,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await resetDb(db);
-  await db.query(
-    `insert into workspaces (installation_id, account_login, tracking_repository_id, tracking_issue_number)
-     values ($1::bigint, 'Codertocat', $2::bigint, 1)`,
-    [INSTALLATION, HELLO.id],
-  );
-  await db.query(
-    `insert into workspace_repositories (installation_id, repository_id, owner, name)
-     values ($1::bigint, $2::bigint, $3::text, $4::text), ($1::bigint, $5::bigint, $6::text, $7::text)`,
-    [INSTALLATION, HELLO.id, HELLO.owner, HELLO.name, OTHER.id, OTHER.owner, OTHER.name],
-  );
-  fake = new FakeGitHub();
-  fake.addRepo(HELLO).addRepo(OTHER);
-  fake.addIssue(HELLO.owner, HELLO.name, {
-    number: 1,
-    title: "Workspace backfill",
-    labels: ["workspace-backfill"],
-    body: "",
-  });
+  fake = await seedTrackedWorkspace(db);
   faults = [];
   engine = new FakeEngine(db);
   logs = [];

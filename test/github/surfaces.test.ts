@@ -5,20 +5,17 @@ import { createApp } from "../../src/app.js";
 import { readConfig } from "../../src/config.js";
 import type { Db } from "../../src/db/index.js";
 import type { Surfaces } from "../../src/github/register-surfaces.js";
-import { FakeGitHub } from "../fakes/fake-github.js";
+import type { FakeGitHub } from "../fakes/fake-github.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
-import { examplePayload } from "../helpers/probot.js";
 import { FakeEngine } from "./fake-engine.js";
+import { HELLO, INSTALLATION, OTHER, seedTrackedWorkspace } from "./tracked-workspace.js";
 import { routeGitHubToFake } from "./github-nock.js";
 import { openApiTemplate } from "./openapi-routes.js";
-import { createTestProbot as createSurfacesProbot } from "../helpers/probot.js";
+import { createTestProbot as createSurfacesProbot, examplePayload } from "../helpers/probot.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests patch arbitrary fields of GitHub's example payloads
 type Payload = Record<string, any>;
 
-const INSTALLATION = 2;
-const HELLO = { id: 186853002, owner: "Codertocat", name: "Hello-World" };
-const OTHER = { id: 2002, owner: "Codertocat", name: "other" };
 const COMMENT_ID = 492700400;
 const REPO_PATH = "/repos/Codertocat/Hello-World";
 
@@ -42,24 +39,7 @@ afterAll(async () => {
 
 async function setup(env: Record<string, string> = {}) {
   await resetDb(db);
-  await db.query(
-    `insert into workspaces (installation_id, account_login, tracking_repository_id, tracking_issue_number)
-     values ($1::bigint, 'Codertocat', $2::bigint, 1)`,
-    [INSTALLATION, HELLO.id],
-  );
-  await db.query(
-    `insert into workspace_repositories (installation_id, repository_id, owner, name)
-     values ($1::bigint, $2::bigint, $3::text, $4::text), ($1::bigint, $5::bigint, $6::text, $7::text)`,
-    [INSTALLATION, HELLO.id, HELLO.owner, HELLO.name, OTHER.id, OTHER.owner, OTHER.name],
-  );
-  fake = new FakeGitHub();
-  fake.addRepo(HELLO).addRepo(OTHER);
-  fake.addIssue(HELLO.owner, HELLO.name, {
-    number: 1,
-    title: "Workspace backfill",
-    labels: ["workspace-backfill"],
-    body: "",
-  });
+  fake = await seedTrackedWorkspace(db);
   fake.setPermission("Codertocat", "admin");
   routeGitHubToFake(fake);
   engine = new FakeEngine(db);
