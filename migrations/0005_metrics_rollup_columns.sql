@@ -1,11 +1,12 @@
--- Metrics rollups, second form (replaces the tables, functions and triggers of 0002; keeps its
--- covering index, which the minutes cut by a window edge and the event-by-event unique-actor
--- count read). Figures behind each choice: src/metrics/compute-metrics.ts (from bench/metrics.ts).
+-- Metrics rollups, kept current by statement-level triggers on github_events_cache, so a
+-- workspace's metrics cost follows repositories x days, not events (0002's covering index
+-- serves the minutes cut by a window edge and the event-by-event unique-actor count).
+-- Figures behind each choice: src/metrics/compute-metrics.ts (from bench/metrics.ts).
 --
 -- 1. One row per repository and UTC day holding, for stars, forks and all events, 24
 --    running totals: [i] = events of the day's first i hours. A window edge falls inside a
 --    day; the events before it in that day are one array element plus at most 30 minutes
---    of events, so an edge costs one row already read, not the ~23 hour rows of 0002.
+--    of events, so an edge costs one row already read, not ~23 hourly rows.
 -- 2. github_event_repositories: all-time counts, first and last event per repository.
 -- 3. github_event_actors: when each actor last acted on each repository. The metrics window
 --    always ends at `now`, so an actor is active in [now − days, now) iff its last event is
@@ -17,16 +18,6 @@
 -- per statement, in key order (two writers touching the same keys lock them in one order);
 -- rows skipped by `on conflict do nothing` are not in the transition tables, so a duplicate
 -- event_id counts once.
-
-drop trigger if exists github_events_rollup_insert on github_events_cache;
-drop trigger if exists github_events_rollup_update on github_events_cache;
-drop trigger if exists github_events_rollup_delete on github_events_cache;
-drop trigger if exists github_events_rollup_truncate on github_events_cache;
-drop function if exists github_events_rollup_insert();
-drop function if exists github_events_rollup_change();
-drop function if exists github_events_rollup_truncate();
-drop table if exists github_event_days;
-drop table if exists github_event_hours;
 
 -- 24 running totals from (hour of day, count) pairs: [i] = counts of hours below i.
 create function github_event_running(hours integer[], counts integer[]) returns integer[]

@@ -55,7 +55,7 @@ const emptyCounts = (): MetricsRow => ({
  * load average 3–8 from other work, so absolute times are pessimistic):
  *
  *                                   1M events   5M events   1M → 5M
- *   0002 (per-type day and hour rows, edges' partial hours from the events, 3 statements)
+ *   first design (per-type day and hour rows, edges' partial hours from events, 3 statements)
  *     without unique actors          135 ms      120 ms
  *     exact unique actors (scan)     721 ms      3.5 s
  *   0005 (this)
@@ -64,7 +64,7 @@ const emptyCounts = (): MetricsRow => ({
  *     unique actors from the events  289 ms      1.84 s
  *   seed (both windows into JS)      3.2 s       28.5 s
  *
- * Profiled (EXPLAIN ANALYZE at 1M): 0002 read ~23 hour rows per type per edge day and
+ * Profiled (EXPLAIN ANALYZE at 1M): the first design read ~23 hour rows per type per edge day and
  * repository (~17k rows) plus whole partial hours of events, in three round trips; 0005
  * reads 61 day rows per repository, one running-total element per edge and at most 30
  * minutes of events per edge (none when the edge is on the hour, none for `now` when no
