@@ -63,6 +63,27 @@ const schema = z
     BACKFILL_PROGRESS_EVERY: integer(3, 1),
     AUTO_BACKFILL_ON_INSTALL: flag(true),
     METRICS_API_TOKEN: optionalSecret,
+    BACKFILL_SOURCE: z
+      .enum(["auto", "github", "datapipe", "both"], {
+        error: "expected auto, github, datapipe or both",
+      })
+      .default("auto"),
+    GITHUB_REFRESH_DEBOUNCE_MS: integer(60_000, 0),
+    NOTIFY_SLACK_WEBHOOK_URL: optionalSecret.refine(
+      (v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v),
+      { error: "expected an http(s) URL" },
+    ),
+    NOTIFY_DISCORD_WEBHOOK_URL: optionalSecret.refine(
+      (v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v),
+      { error: "expected an http(s) URL" },
+    ),
+    PUBLIC_URL: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+        error: "expected an http(s) URL",
+      })
+      .transform((v) => v?.replace(/\/+$/, "")),
   })
   .refine((c) => c.BACKFILL_DEFAULT_DAYS <= c.BACKFILL_MAX_DAYS, {
     path: ["BACKFILL_DEFAULT_DAYS"],
@@ -70,6 +91,24 @@ const schema = z
   });
 
 export type Config = z.output<typeof schema>;
+
+/** Where back-fills read from (contract §2): `auto` is `both` with a gh-datapipe key, else `github`. */
+export type BackfillSources = { github: boolean; datapipe: boolean };
+
+export function backfillSources(
+  config: Pick<Config, "BACKFILL_SOURCE" | "GH_DATPIPE_KEY">,
+): BackfillSources {
+  switch (config.BACKFILL_SOURCE) {
+    case "github":
+      return { github: true, datapipe: false };
+    case "datapipe":
+      return { github: false, datapipe: true };
+    case "both":
+      return { github: true, datapipe: true };
+    case "auto":
+      return { github: true, datapipe: config.GH_DATPIPE_KEY !== undefined };
+  }
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readConfig } from "../src/config.js";
+import { backfillSources, readConfig } from "../src/config.js";
 
 describe("readConfig", () => {
   it("applies the contract's defaults", () => {
@@ -17,7 +17,31 @@ describe("readConfig", () => {
       BACKFILL_PROGRESS_EVERY: 3,
       AUTO_BACKFILL_ON_INSTALL: true,
       METRICS_API_TOKEN: undefined,
+      BACKFILL_SOURCE: "auto",
+      GITHUB_REFRESH_DEBOUNCE_MS: 60_000,
+      NOTIFY_SLACK_WEBHOOK_URL: undefined,
+      NOTIFY_DISCORD_WEBHOOK_URL: undefined,
+      PUBLIC_URL: undefined,
     });
+  });
+
+  it.each([
+    [{}, { github: true, datapipe: false }],
+    [{ GH_DATPIPE_KEY: "k" }, { github: true, datapipe: true }],
+    [
+      { BACKFILL_SOURCE: "github", GH_DATPIPE_KEY: "k" },
+      { github: true, datapipe: false },
+    ],
+    [{ BACKFILL_SOURCE: "datapipe" }, { github: false, datapipe: true }],
+    [{ BACKFILL_SOURCE: "both" }, { github: true, datapipe: true }],
+  ])("BACKFILL_SOURCE %o reads from %o", (env, sources) => {
+    expect(backfillSources(readConfig(env))).toEqual(sources);
+  });
+
+  it("trims a trailing slash from PUBLIC_URL", () => {
+    expect(readConfig({ PUBLIC_URL: "https://bot.example.org/" }).PUBLIC_URL).toBe(
+      "https://bot.example.org",
+    );
   });
 
   it("parses values and accepts the DATAPIPE spelling as an alias", () => {
@@ -45,6 +69,20 @@ describe("readConfig", () => {
   });
 
   it.each([
+    [{ BACKFILL_SOURCE: "gh" }, "Invalid BACKFILL_SOURCE: expected auto, github, datapipe or both"],
+    [
+      { GITHUB_REFRESH_DEBOUNCE_MS: "soon" },
+      "Invalid GITHUB_REFRESH_DEBOUNCE_MS: expected a whole number, at least 0",
+    ],
+    [
+      { NOTIFY_SLACK_WEBHOOK_URL: "hooks.slack.com/x" },
+      "Invalid NOTIFY_SLACK_WEBHOOK_URL: expected an http(s) URL",
+    ],
+    [
+      { NOTIFY_DISCORD_WEBHOOK_URL: "discord" },
+      "Invalid NOTIFY_DISCORD_WEBHOOK_URL: expected an http(s) URL",
+    ],
+    [{ PUBLIC_URL: "bot.example.org" }, "Invalid PUBLIC_URL: expected an http(s) URL"],
     [
       { BACKFILL_DELAY_MS: "abc" },
       "Invalid BACKFILL_DELAY_MS: expected a whole number, at least 0",

@@ -24,7 +24,10 @@ export interface RepositoryRef {
 
 export interface RunRequest {
   installationId: number;
+  /** gh-datapipe's days (and GitHub's, unless `fullHistory`). */
   days: number;
+  /** `/backfill all`: every star and fork GitHub has, beside `days` of gh-datapipe. */
+  fullHistory?: boolean;
   source: TriggerSource;
   /** GitHub login (or operator name) of who asked; null for automatic runs. */
   requestedBy: string | null;
