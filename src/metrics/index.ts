@@ -10,5 +10,14 @@ export { formatChange } from "./format-change.js";
 export { getRepositoriesMetrics, parseFullName } from "./get-repositories-metrics.js";
 export { getWorkspaceMetrics } from "./get-workspace-metrics.js";
 export { renderMetricsTable } from "./render-metrics-table.js";
-export { MAX_CHART_POINTS, renderStarsChart, starsSeries } from "./render-stars-chart.js";
+export {
+  type ChartPoint,
+  type ChartSeries,
+  chartPoints,
+  type DailyFigures,
+  MAX_CHART_POINTS,
+  utcDates,
+} from "./chart-points.js";
+export { type DailyHistory, type FigureSource, readDailyHistory } from "./read-daily-history.js";
+export { renderHistoryChart, renderStarsChart } from "./render-stars-chart.js";
 export type * from "./types.js";

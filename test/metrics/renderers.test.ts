@@ -156,30 +156,34 @@ describe("renderMetricsTable", () => {
 });
 
 describe("renderStarsChart", () => {
-  it("charts stars per day up to 45 days", () => {
-    const chart = renderStarsChart(metrics(7, []));
+  it("charts stars as bars and forks as a line per day up to 45 days", () => {
+    const m = metrics(7, []);
+    m.timeline[2]!.forks = 4;
+    const chart = renderStarsChart(m);
     expect(chart).toMatchInlineSnapshot(`
       "\`\`\`mermaid
       xychart-beta
-        title "Stars per day"
-        x-axis ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-06", "2024-01-07"]
-        y-axis "Stars" 0 --> 3
+        title "Stars (bars) and forks (line) per day"
+        x-axis ["Jan 1", "Jan 2", "Jan 3", "Jan 4", "Jan 5", "Jan 6", "Jan 7"]
+        y-axis "Stars and forks" 0 --> 4
         bar [0, 1, 2, 3, 0, 1, 2]
+        line [0, 0, 4, 0, 0, 0, 0]
       \`\`\`"
     `);
     expect(parseXyChart(chart).labels).toHaveLength(7);
     expect(parseXyChart(renderStarsChart(metrics(45, []))).labels).toHaveLength(45);
   });
 
-  it("charts stars per week beyond 45 days, the last week ending on the last day", () => {
+  it("charts per week beyond 45 days, the last week ending on the last day", () => {
     const chart = renderStarsChart(metrics(46, []));
     expect(chart).toMatchInlineSnapshot(`
       "\`\`\`mermaid
       xychart-beta
-        title "Stars per week (labelled by first day)"
-        x-axis ["2024-01-01", "2024-01-05", "2024-01-12", "2024-01-19", "2024-01-26", "2024-02-02", "2024-02-09"]
-        y-axis "Stars" 0 --> 12
+        title "Stars (bars) and forks (line) per week, labelled by its first day"
+        x-axis ["Jan 1", "Jan 5", "Jan 12", "Jan 19", "Jan 26", "Feb 2", "Feb 9"]
+        y-axis "Stars and forks" 0 --> 12
         bar [6, 9, 10, 11, 12, 9, 10]
+        line [0, 0, 0, 0, 0, 0, 0]
       \`\`\`"
     `);
     const { labels, series } = parseXyChart(chart);
@@ -192,11 +196,11 @@ describe("renderStarsChart", () => {
   it("stays valid xychart-beta for every window length and an all-zero timeline", () => {
     for (let days = 1; days <= 365; days++) {
       const { labels } = parseXyChart(renderStarsChart(metrics(days, [])));
-      expect(labels.length).toBeLessThanOrEqual(53);
+      expect(labels.length).toBeLessThanOrEqual(45);
     }
     const zero = metrics(30, []);
     zero.timeline = zero.timeline.map((d) => ({ ...d, stars: 0, total: 0 }));
-    expect(renderStarsChart(zero)).toContain('y-axis "Stars" 0 --> 1');
+    expect(renderStarsChart(zero)).toContain('y-axis "Stars and forks" 0 --> 1');
     expect(() => parseXyChart("```mermaid\nxychart-beta\n  x-axis [a, b]\n```")).toThrow();
   });
 });
