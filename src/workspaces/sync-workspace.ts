@@ -115,7 +115,15 @@ export async function syncWorkspace(db: Db, input: SyncInput): Promise<SyncResul
       }
       case "repository": {
         const r = p.payload.repository;
-        if (action === "renamed" || action === "transferred" || action === "edited") {
+        // privatized/publicized carry the new `private`; a repository made private stops
+        // being embedded (contract §8) as soon as this transaction commits.
+        if (
+          action === "renamed" ||
+          action === "transferred" ||
+          action === "edited" ||
+          action === "privatized" ||
+          action === "publicized"
+        ) {
           await updateRepository(tx, {
             repositoryId: r.id,
             owner: r.owner.login,
