@@ -26,6 +26,7 @@ export function renderEmbedLines(
     "",
     "Stars badge and history chart of each public repository, for a README:",
     "",
+    "",
   ].join("\n");
   const rest = (n: number) =>
     `\n_${n} more public ${n === 1 ? "repository" : "repositories"}: \`![stars](${publicUrl}/embed/OWNER/REPO/stars.svg)\`, \`![star history](${publicUrl}/embed/OWNER/REPO/history.svg)\`._`;
