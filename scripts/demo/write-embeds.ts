@@ -16,7 +16,8 @@ export async function writeEmbeds(input: {
   /** Where to write; default `$DEMO_EMBED_DIR` or `<tmp>/workspace-backfill-embeds`. */
   dir?: string;
 }): Promise<string[]> {
-  const dir = input.dir ?? process.env.DEMO_EMBED_DIR ?? join(tmpdir(), "workspace-backfill-embeds");
+  const dir =
+    input.dir ?? process.env.DEMO_EMBED_DIR ?? join(tmpdir(), "workspace-backfill-embeds");
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const [file, path] of [
@@ -32,7 +33,9 @@ export async function writeEmbeds(input: {
     writeFileSync(target, body);
     written.push(target);
   }
-  input.say(`Embeds of ${input.repository} (the badge and chart a README would show), fetched from the app:`);
+  input.say(
+    `Embeds of ${input.repository} (the badge and chart a README would show), fetched from the app:`,
+  );
   for (const file of written) input.say(`   ${file}`);
   return written;
 }

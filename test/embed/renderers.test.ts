@@ -162,6 +162,23 @@ describe("the history chart SVG", () => {
     expect(r.inkShare).toBeGreaterThan(0.05);
   });
 
+  it("renders its dark palette legibly too (the media query's rules applied as a dark reader gets them)", () => {
+    const svg = at(800);
+    // resvg has no colour scheme to ask, so the test applies the dark rules itself.
+    const dark = svg.replace(
+      /<style>(.*?)@media \(prefers-color-scheme:dark\)\{(.*)\}<\/style>/s,
+      (_, light: string, rules: string) => `<style>${light}${rules}</style>`,
+    );
+    expect(dark).not.toBe(svg);
+    const lightR = rasterise(svg);
+    const darkR = rasterise(dark);
+    expect(darkR.colours).toBeGreaterThan(20);
+    expect(darkR.inkShare).toBeGreaterThan(0.05);
+    // A background pixel near the top-right corner: white, then GitHub's dark.
+    expect(darkR.background).toBe("0d1117");
+    expect(lightR.background).toBe("ffffff");
+  });
+
   it("says so when there is nothing yet, and renders that too", () => {
     const empty = chartPoints([{ date: "2026-11-30", stars: 0, forks: 0 }]);
     const svg = renderHistorySvg({

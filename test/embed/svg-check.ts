@@ -66,6 +66,8 @@ export interface Rendered {
   colours: number;
   /** Share of pixels differing from the top-left one. */
   inkShare: number;
+  /** RGB hex of the pixel at (width − 4, 4): inside the chart's rounded background. */
+  background: string;
   png: Buffer;
 }
 
@@ -87,6 +89,12 @@ export function rasterise(svg: string): Rendered {
     height: image.height,
     colours: colours.size,
     inkShare: differ / view.length,
+    background: Buffer.from(
+      pixels.subarray(
+        (4 * image.width + image.width - 4) * 4,
+        (4 * image.width + image.width - 4) * 4 + 3,
+      ),
+    ).toString("hex"),
     png: image.asPng(),
   };
 }
