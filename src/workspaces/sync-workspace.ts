@@ -39,7 +39,8 @@ function toNew(repos: InstallationRepository[]): NewRepository[] {
   return repos.map((r) => ({
     repositoryId: r.id,
     ...splitFullName(r.full_name),
-    private: r.private ?? false,
+    // GitHub always says; were it ever silent, the repository is not embedded (contract §8).
+    private: r.private ?? true,
   }));
 }
 

@@ -245,6 +245,25 @@ describe("embeds (contract §8)", () => {
     expect(head.headers.get("etag")).toMatch(/^"/);
   });
 
+  it("serves repositories an installation adds as public, and one whose payload does not say as private", async () => {
+    const engine = { pause: vi.fn(), resume: vi.fn(), endWorkspace: vi.fn() };
+    const probot = await createTestProbot((app) =>
+      registerInstallationHandlers(app, { db, engine }),
+    );
+    const p = examplePayload<Payload>("installation_repositories", "added");
+    p.installation.id = 47;
+    p.repositories_added = [
+      { id: 4701, node_id: "a", name: "shown", full_name: "octo/shown", private: false },
+      { id: 4702, node_id: "b", name: "hidden", full_name: "octo/hidden", private: true },
+      { id: 4703, node_id: "c", name: "unsaid", full_name: "octo/unsaid" },
+    ];
+    p.repositories_removed = [];
+    await probot.receive({ id: "added-1", name: "installation_repositories", payload: p } as never);
+    expect((await get("/embed/octo/shown/stars.svg")).status).toBe(200);
+    expect((await get("/embed/octo/hidden/stars.svg")).status).toBe(404);
+    expect((await get("/embed/octo/unsaid/stars.svg")).status).toBe(404);
+  });
+
   it("stops serving a repository the moment a repository.privatized webhook says so, and serves it again when publicized", async () => {
     const engine = { pause: vi.fn(), resume: vi.fn(), endWorkspace: vi.fn() };
     const probot = await createTestProbot((app) =>
