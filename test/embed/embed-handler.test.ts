@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { writeEmbeds } from "../../scripts/demo/write-embeds.js";
 import type { Db } from "../../src/db/index.js";
 import { createEmbedHandler } from "../../src/embed/index.js";
 import { registerInstallationHandlers } from "../../src/github/installation-handlers.js";
@@ -296,5 +300,30 @@ describe("embeds (contract §8)", () => {
       payload: event("publicized", false),
     } as never);
     expect((await get("/embed/octo/turning/history.svg")).status).toBe(200);
+  });
+
+  it("the demo's step fetches both pictures and writes them where it says; a 404 stops it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "embeds-test-"));
+    try {
+      const said: string[] = [];
+      const files = await writeEmbeds({
+        say: (l = "") => said.push(l),
+        base,
+        repository: "octo/widgets",
+        dir,
+      });
+      expect(files).toEqual([
+        join(dir, "octo-widgets-stars.svg"),
+        join(dir, "octo-widgets-history.svg"),
+      ]);
+      for (const file of files)
+        expect(externalReferences(parseSvg(readFileSync(file, "utf8")))).toEqual([]);
+      expect(said.slice(1)).toEqual(files.map((f) => `   ${f}`));
+      await expect(
+        writeEmbeds({ say: () => {}, base, repository: "octo/secret", dir }),
+      ).rejects.toThrow("GET /embed/octo/secret/stars.svg answered 404: Not found");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
