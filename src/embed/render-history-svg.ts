@@ -97,14 +97,16 @@ export function renderHistorySvg(input: HistorySvgInput): string {
     `<text class="tx" x="${pad}" y="26" font-size="15" font-weight="600">${escapeXml(fitText(input.repository, width - 2 * pad, 15, true))}</text>`,
   ];
 
-  // Legend: a bar swatch for stars, a line swatch for forks, then the unit.
-  const lx = pad;
+  // Legend: a bar swatch for stars, a line swatch for forks, then the unit; each placed
+  // after the estimated width of what precedes it.
+  const forksAt = pad + 14 + Math.ceil(textWidth("stars", 12)) + 10;
+  const unitAt = forksAt + 18 + Math.ceil(textWidth("forks", 12)) + 10;
   out.push(
-    `<rect class="st" x="${lx}" y="38" width="10" height="10" rx="1"/>`,
-    `<text class="mu" x="${lx + 14}" y="47" font-size="12">stars</text>`,
-    `<line class="fk" x1="${lx + 52}" y1="43" x2="${lx + 66}" y2="43" stroke-width="2"/>`,
-    `<text class="mu" x="${lx + 70}" y="47" font-size="12">forks</text>`,
-    `<text class="mu" x="${lx + 108}" y="47" font-size="12">${unit}</text>`,
+    `<rect class="st" x="${pad}" y="38" width="10" height="10" rx="1"/>`,
+    `<text class="mu" x="${pad + 14}" y="47" font-size="12">stars</text>`,
+    `<line class="fk" x1="${forksAt}" y1="43" x2="${forksAt + 14}" y2="43" stroke-width="2"/>`,
+    `<text class="mu" x="${forksAt + 18}" y="47" font-size="12">forks</text>`,
+    `<text class="mu" x="${unitAt}" y="47" font-size="12">${unit}</text>`,
   );
 
   for (const v of scale) {
