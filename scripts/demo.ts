@@ -17,6 +17,7 @@ import { deliverWebhook } from "./demo/deliver-webhook.js";
 import { printResults } from "./demo/print-results.js";
 import { type AppServer, freePort, startAppServer } from "./demo/start-app-server.js";
 import { waitFor } from "./demo/wait-for.js";
+import { writeEmbeds } from "./demo/write-embeds.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 /** Normally done in ~20 s; past this something is stuck. */
@@ -201,6 +202,8 @@ async function main(): Promise<void> {
       for (const r of github.requests)
         say(`${((r.at - started) / 1000).toFixed(2)} s  ${r.method} ${r.path}`);
     }
+    say();
+    await writeEmbeds({ say, base: server.url, repository: "acme/widgets" });
     say();
     say(`Demo finished in ${seconds()}.`);
     if (finalReaction !== "rocket")

@@ -2,6 +2,7 @@ import type { ApplicationFunction } from "probot";
 import type { Engine } from "./backfill/types.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/index.js";
+import { createEmbedHandler } from "./embed/index.js";
 import { registerInstallationHandlers } from "./github/installation-handlers.js";
 import { registerSurfaces, type Surfaces } from "./github/register-surfaces.js";
 import { createMetricsHandler } from "./metrics/index.js";
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         log: app.log.child({ name: "metrics-api" }),
       }),
     );
+    addHandler(createEmbedHandler({ db: deps.db, log: app.log.child({ name: "embeds" }) }));
     const surfaces = registerSurfaces(app, deps);
     registerInstallationHandlers(app, {
       db: deps.db,

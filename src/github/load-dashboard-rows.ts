@@ -5,6 +5,8 @@ export interface DashboardRow {
   owner: string;
   name: string;
   fullName: string;
+  /** GitHub's flag; only rows known to be public show embed Markdown. */
+  private?: boolean;
   /** Status of the repository's item in the latest run that included it. */
   status: string | null;
   lastBackfillAt: Date | null;
@@ -25,12 +27,13 @@ export async function loadDashboardRows(
     repository_id: number;
     owner: string;
     name: string;
+    private: boolean;
     status: string | null;
     last_backfill_at: Date | null;
     events_90: number;
     days_with_events: number;
   }>(
-    `select w.repository_id, w.owner, w.name, latest.status, done.last_backfill_at,
+    `select w.repository_id, w.owner, w.name, w.private, latest.status, done.last_backfill_at,
             coalesce(ev.events_90, 0) as events_90, coalesce(ev.days_with_events, 0) as days_with_events
        from workspace_repositories w
        left join lateral (
@@ -67,6 +70,7 @@ export async function loadDashboardRows(
     owner: r.owner,
     name: r.name,
     fullName: `${r.owner}/${r.name}`,
+    private: r.private,
     status: r.status,
     lastBackfillAt: r.last_backfill_at ? new Date(r.last_backfill_at) : null,
     events90: r.events_90,

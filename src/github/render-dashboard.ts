@@ -1,6 +1,7 @@
 import { escapeMarkdown } from "./escape-markdown.js";
 import { foldTable } from "./fold-table.js";
 import type { DashboardRow } from "./load-dashboard-rows.js";
+import { renderEmbedLines } from "./render-embed-lines.js";
 import { COMMENT_LIMIT } from "./render-run.js";
 
 export const DASHBOARD_MARKER = "<!-- workspace-backfill:dashboard -->";
@@ -12,6 +13,8 @@ export interface DashboardState {
   backfillSelected: boolean;
   /** A line about the active or last run, if any. */
   runLine: string | null;
+  /** PUBLIC_URL: when set, the public repositories' embed Markdown follows the boxes. */
+  publicUrl?: string | undefined;
 }
 
 function day(d: Date | null): string {
@@ -48,7 +51,8 @@ export function renderDashboard(state: DashboardState): string {
     "",
     "Commands: comment `/backfill help`.",
   ].join("\n");
-  const limit = COMMENT_LIMIT - 500;
+  const embeds = renderEmbedLines(state.rows, state.publicUrl);
+  const limit = COMMENT_LIMIT - 500 - embeds.length;
   // The boxes are how people ask, so they get the room first; the table takes the rest.
   const boxBudget = limit - intro.length - boxesHead.length - tail.length - 1_500;
   let boxText = boxes.join("\n");
@@ -87,5 +91,5 @@ export function renderDashboard(state: DashboardState): string {
     ]),
     tableBudget,
   );
-  return `${intro}${table}\n\n${boxesHead}${boxText}\n${tail}\n`;
+  return `${intro}${table}\n\n${boxesHead}${boxText}\n${tail}\n${embeds ? `\n${embeds}` : ""}`;
 }

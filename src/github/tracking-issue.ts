@@ -34,6 +34,8 @@ export interface TrackingDeps {
   log: Pick<Logger, "info" | "warn">;
   /** How replicas take turns creating the tracking issue (tests shorten the wait). */
   claimTiming?: ClaimTiming;
+  /** PUBLIC_URL, for the dashboard's embed lines (contract §8). */
+  publicUrl?: string | undefined;
 }
 
 /** Contract §3: the installation's `.github` repository, else its first in GitHub's order. */
@@ -147,7 +149,13 @@ async function findOrCreateTrackingIssue(
     const rows = await loadDashboardRows(deps.db, installationId);
     issue = await createIssue(deps.octokit, repo, {
       title: TRACKING_TITLE,
-      body: renderDashboard({ rows, ticked: new Set(), backfillSelected: false, runLine: null }),
+      body: renderDashboard({
+        rows,
+        ticked: new Set(),
+        backfillSelected: false,
+        runLine: null,
+        publicUrl: deps.publicUrl,
+      }),
       labels: [TRACKING_LABEL],
     });
     deps.log.info({ installationId, issue: issue.number }, "tracking issue created");
@@ -190,6 +198,7 @@ export async function refreshDashboard(
       runLine: refresh.run
         ? `Run #${refresh.run.id} (${refresh.run.status}): ${progressLine(refresh.run)}.`
         : null,
+      publicUrl: deps.publicUrl,
     });
     if (body === current.body.replace(/\r\n/g, "\n")) return false;
     await updateIssueBody(deps.octokit, tracking.repo, tracking.issueNumber, body);

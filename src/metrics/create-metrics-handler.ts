@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Queryable } from "../db/index.js";
-import { DEFAULT_METRICS_DAYS, MAX_METRICS_DAYS } from "./compute-metrics.js";
 import { getWorkspaceMetrics } from "./get-workspace-metrics.js";
+import { parseDaysParam } from "./parse-days-param.js";
 
 const ROUTE = /^\/api\/workspaces\/([^/]+)\/metrics$/;
 
@@ -58,22 +58,9 @@ export function createMetricsHandler(options: MetricsHandlerOptions): MetricsHan
     if (!/^[1-9]\d{0,15}$/.test(id) || !Number.isSafeInteger(Number(id))) {
       return send(res, 404, { error: "Unknown workspace" });
     }
-    const dayValues = url.searchParams.getAll("days");
-    let days = DEFAULT_METRICS_DAYS;
-    if (dayValues.length > 0) {
-      const value = dayValues[0]!;
-      if (
-        dayValues.length > 1 ||
-        !/^\d{1,3}$/.test(value) ||
-        Number(value) < 1 ||
-        Number(value) > MAX_METRICS_DAYS
-      ) {
-        return send(res, 400, {
-          error: `days must be a whole number from 1 to ${MAX_METRICS_DAYS}`,
-        });
-      }
-      days = Number(value);
-    }
+    const parsed = parseDaysParam(url.searchParams);
+    if (!parsed.ok) return send(res, 400, { error: parsed.error });
+    const { days } = parsed;
 
     try {
       const metrics = await getWorkspaceMetrics(options.db, Number(id), { days, now: clock() });

@@ -9,6 +9,7 @@ export { escapeMarkdownCell } from "./escape-markdown-cell.js";
 export { formatChange } from "./format-change.js";
 export { getRepositoriesMetrics, parseFullName } from "./get-repositories-metrics.js";
 export { getWorkspaceMetrics } from "./get-workspace-metrics.js";
+export { type DaysParam, parseDaysParam } from "./parse-days-param.js";
 export { renderMetricsTable } from "./render-metrics-table.js";
 export {
   type ChartPoint,

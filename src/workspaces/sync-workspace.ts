@@ -39,7 +39,8 @@ function toNew(repos: InstallationRepository[]): NewRepository[] {
   return repos.map((r) => ({
     repositoryId: r.id,
     ...splitFullName(r.full_name),
-    private: r.private ?? false,
+    // GitHub always says; were it ever silent, the repository is not embedded (contract §8).
+    private: r.private ?? true,
   }));
 }
 
@@ -115,7 +116,15 @@ export async function syncWorkspace(db: Db, input: SyncInput): Promise<SyncResul
       }
       case "repository": {
         const r = p.payload.repository;
-        if (action === "renamed" || action === "transferred" || action === "edited") {
+        // privatized/publicized carry the new `private`; a repository made private stops
+        // being embedded (contract §8) as soon as this transaction commits.
+        if (
+          action === "renamed" ||
+          action === "transferred" ||
+          action === "edited" ||
+          action === "privatized" ||
+          action === "publicized"
+        ) {
           await updateRepository(tx, {
             repositoryId: r.id,
             owner: r.owner.login,
