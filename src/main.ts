@@ -5,7 +5,7 @@ import { createEngine } from "./backfill/index.js";
 import type { Engine } from "./backfill/types.js";
 import type { Surfaces } from "./github/register-surfaces.js";
 import { ConfigError, readConfig } from "./config.js";
-import { migrate, openDb } from "./db/index.js";
+import { MigrationChangedError, migrate, openDb } from "./db/index.js";
 import { createLogger } from "./logger.js";
 
 /**
@@ -56,8 +56,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // One line, no stack, for a bad configuration; never the value of a variable.
-  if (err instanceof ConfigError) console.error(err.message);
+  // One line, no stack, for a bad configuration (never the value of a variable) or an
+  // applied migration whose file was edited.
+  if (err instanceof ConfigError || err instanceof MigrationChangedError)
+    console.error(err.message);
   else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import {
 } from "./run-rows.js";
 import { ASYNC_COMMIT } from "./async-commit.js";
 import type { ItemStatus } from "./types.js";
+import { leaseFree } from "./worker-presence.js";
 
 export interface ClaimedItem {
   item: ItemRow;
@@ -17,8 +18,8 @@ export interface ClaimedItem {
   previousStatus: ItemStatus;
   /** No job id yet: the item must be triggered (again, if a dead worker left it). */
   needsTrigger: boolean;
-  /** Time since the item started processing, by the database's clock. */
-  elapsedMs: number;
+  /** How long some worker has watched the item's job so far (downtime excluded). */
+  watchedMs: number;
 }
 
 export interface ClaimOptions {
@@ -26,12 +27,27 @@ export interface ClaimOptions {
   leaseMs: number;
   /** False while this process must not trigger: only items with a job id to poll qualify. */
   allowTrigger: boolean;
+  /**
+   * Unresolved jobs a workspace may have at once, whichever processes hold them
+   * (`BACKFILL_CONCURRENCY`): with 1, a restart or a second replica never triggers a
+   * workspace's next repository while an earlier one's job is still open.
+   */
+  inFlightLimit: number;
 }
 
 /**
- * Claims one item in one statement: an item with a job id whose lease expired (its poll
- * resumes, even while the run is paused), else the first pending item of the oldest run
- * whose workspace may trigger now. `skip locked` lets replicas claim side by side; locking
+ * SQL: runs that already have `limit` (a parameter) items in flight — a job open, or a
+ * trigger under a live lease. An item whose worker died before its job id was recorded is
+ * not in flight: it is claimed again and triggered anew.
+ */
+export const busyRuns = (limit: string) => `select o.run_id from backfill_items o
+   where o.status = 'processing' and (o.job_id is not null or not ${leaseFree("o")})
+   group by o.run_id having count(*) >= ${limit}`;
+
+/**
+ * Claims one item in one statement: an item with a job id whose lease is free (its worker
+ * is gone or let it lapse: its poll resumes, even while the run is paused), else the first
+ * pending item of the oldest run whose workspace may trigger now and has room in flight. `skip locked` lets replicas claim side by side; locking
  * the workspace row too makes its `next_trigger_at` a mutex, moved forward here by a
  * lease's length until the trigger returns and sets the real pause.
  *
@@ -45,14 +61,14 @@ export async function claimItem(db: Queryable, options: ClaimOptions): Promise<C
     run: RunRow;
     previous_status: ItemStatus;
     needs_trigger: boolean;
-    elapsed_ms: number;
+    watched_ms: number;
   }>(
     `with resumable as (
        select i.id, i.status as previous_status, false as needs_trigger, r.installation_id
          from backfill_items i
          join backfill_runs r on r.id = i.run_id
         where i.status = 'processing' and i.job_id is not null
-          and (i.locked_until is null or i.locked_until < now())
+          and ${leaseFree("i")}
           and r.status in ('pending', 'processing')
         order by i.run_id, i.position
         limit 1
@@ -65,9 +81,10 @@ export async function claimItem(db: Queryable, options: ClaimOptions): Promise<C
          join workspaces w on w.installation_id = r.installation_id
         where $3::boolean and not exists (select 1 from resumable)
           and i.status in ('pending', 'processing') and i.job_id is null
-          and (i.locked_until is null or i.locked_until < now())
+          and ${leaseFree("i")}
           and r.status in ('pending', 'processing') and not r.paused
           and w.next_trigger_at <= now()
+          and i.run_id not in (${busyRuns("$4::int")})
         order by i.run_id, i.position
         limit 1
         for update of i, w skip locked
@@ -84,7 +101,8 @@ export async function claimItem(db: Queryable, options: ClaimOptions): Promise<C
               started_at = coalesce(i.started_at, now()), updated_at = now()
          from candidate c
         where i.id = c.id and ${ASYNC_COMMIT}
-       returning ${columnsOf(ITEM_COLUMNS, "i")}, c.previous_status, c.needs_trigger, c.installation_id
+       returning ${columnsOf(ITEM_COLUMNS, "i")}, i.watched_ms, c.previous_status, c.needs_trigger,
+                 c.installation_id
      ),
      paced as (
        update workspaces w
@@ -103,10 +121,9 @@ export async function claimItem(db: Queryable, options: ClaimOptions): Promise<C
        returning ${columnsOf(RUN_COLUMNS, "r")}
      )
      select row_to_json(claimed) as item, row_to_json(run) as run,
-            claimed.previous_status, claimed.needs_trigger,
-            (extract(epoch from now() - claimed.started_at) * 1000)::float8 as elapsed_ms
+            claimed.previous_status, claimed.needs_trigger, claimed.watched_ms
        from claimed, run`,
-    [options.workerId, options.leaseMs, options.allowTrigger],
+    [options.workerId, options.leaseMs, options.allowTrigger, options.inFlightLimit],
   );
   const row = rows[0];
   if (!row) return null;
@@ -115,6 +132,6 @@ export async function claimItem(db: Queryable, options: ClaimOptions): Promise<C
     run: reviveRun(row.run),
     previousStatus: row.previous_status,
     needsTrigger: row.needs_trigger,
-    elapsedMs: Math.max(0, row.elapsed_ms),
+    watchedMs: Number(row.watched_ms),
   };
 }

@@ -15,6 +15,7 @@ import { releaseWorkerLeases } from "./renew-lease.js";
 import { setRunPaused } from "./set-run-paused.js";
 import type { Engine, RequestResult } from "./types.js";
 import { workItem } from "./work-item.js";
+import { workerPresence } from "./worker-presence.js";
 
 export type EngineConfig = Pick<
   Config,
@@ -28,7 +29,10 @@ export type EngineConfig = Pick<
 
 /** Knobs below the contract's variables; the defaults suit production, tests shorten them. */
 export interface EngineTuning {
-  /** How long a claim holds without renewal; a dead worker's items resume after this. */
+  /**
+   * How long a claim holds without renewal. A worker whose process or session ended loses
+   * its items at once (its presence lock is free); the lease is for a stalled living one.
+   */
   leaseMs: number;
   /** Longest sleep when idle: how soon runs requested on another replica are picked up. */
   idleMs: number;
@@ -94,6 +98,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const publisher = createPublisher(db, log);
   const concurrency = config.BACKFILL_CONCURRENCY;
   const queue = new PQueue({ concurrency });
+  const presence = workerPresence(db, workerId);
 
   let running = false;
   let loop: Promise<void> | null = null;
@@ -152,10 +157,18 @@ export function createEngine(deps: EngineDeps): Engine {
       const gateWait = nextTriggerAt - now();
       let claimed: Awaited<ReturnType<typeof claimItem>>;
       try {
+        // Without its presence lock this worker would look dead: others would take over
+        // what it claims, and trigger it again.
+        if (!(await presence.ensure())) {
+          log.warn({ workerId }, "Another session holds this worker's presence lock; waiting");
+          await sleep(tuning.idleMs);
+          continue;
+        }
         claimed = await claimItem(db, {
           workerId,
           leaseMs: tuning.leaseMs,
           allowTrigger: gateWait <= 0,
+          inFlightLimit: concurrency,
         });
       } catch (err) {
         log.error({ err }, "Could not claim back-fill work; trying again shortly");
@@ -176,7 +189,7 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       let wait = tuning.idleMs;
       try {
-        const dbWait = await nextWakeMs(db, workerId);
+        const dbWait = await nextWakeMs(db, workerId, concurrency);
         if (dbWait !== null) wait = Math.min(wait, dbWait);
       } catch (err) {
         log.warn({ err }, "Could not read when back-fill work is next due");
@@ -237,6 +250,7 @@ export function createEngine(deps: EngineDeps): Engine {
       stopping.abort(new Error("The back-fill engine is stopping"));
       await queue.onIdle();
       await publisher.flush();
+      await presence.release();
     },
 
     async request(request) {

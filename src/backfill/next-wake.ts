@@ -1,16 +1,23 @@
 import type { Queryable } from "../db/index.js";
+import { busyRuns } from "./claim-item.js";
 
 /**
  * Milliseconds until this worker may find something to claim: a workspace's pause ending,
- * or another worker's lease expiring. Null when no active run has open items.
+ * or another worker's lease expiring. Null when no active run has open items. A run with
+ * `inFlightLimit` jobs open waits for one to end, not for its pause.
  */
-export async function nextWakeMs(db: Queryable, workerId: string): Promise<number | null> {
+export async function nextWakeMs(
+  db: Queryable,
+  workerId: string,
+  inFlightLimit: number,
+): Promise<number | null> {
   const { rows } = await db.query<{ wait_ms: number | null }>(
     `select (extract(epoch from least(
                (select min(greatest(w.next_trigger_at, now()))
                   from backfill_runs r
                   join workspaces w on w.installation_id = r.installation_id
                  where r.status in ('pending', 'processing') and not r.paused
+                   and r.id not in (${busyRuns("$2::int")})
                    and exists (select 1 from backfill_items i
                                 where i.run_id = r.id and i.status = 'pending')),
                (select min(greatest(i.locked_until, now()))
@@ -19,7 +26,7 @@ export async function nextWakeMs(db: Queryable, workerId: string): Promise<numbe
                  where i.status = 'processing' and r.status in ('pending', 'processing')
                    and i.locked_by is distinct from $1::text)
              ) - now()) * 1000)::float8 as wait_ms`,
-    [workerId],
+    [workerId, inFlightLimit],
   );
   return rows[0]?.wait_ms ?? null;
 }

@@ -59,6 +59,10 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
   const signal = AbortSignal.any([deps.stopping, lost.signal]);
   let triggering = claimed.needsTrigger;
   const context = { runId: run.id, itemId: item.id, repository };
+  // The job's time-out counts watched time only: what earlier workers watched, then this
+  // one's since it took the job up (its trigger, or the claim). Downtime is nobody's.
+  let watching = claimed.needsTrigger ? null : { before: claimed.watchedMs, since: deps.now() };
+  const watched = () => (watching ? watching.before + deps.now() - watching.since : null);
 
   const renew = setInterval(
     () => {
@@ -67,6 +71,7 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
         workerId,
         leaseMs: deps.leaseMs,
         holdTriggersOf: triggering ? run.installation_id : null,
+        watchedMs: watched(),
       }).then(
         (held) => {
           if (!held) lost.abort(new Lost());
@@ -93,7 +98,6 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
 
   try {
     let jobId = item.job_id;
-    let deadline = deps.now() + deps.jobTimeoutMs - claimed.elapsedMs;
     if (!jobId) {
       let job: { jobId: string };
       try {
@@ -111,7 +115,7 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
       }
       triggering = false;
       jobId = job.jobId;
-      deadline = deps.now() + deps.jobTimeoutMs;
+      watching = { before: 0, since: deps.now() };
       const recorded = await recordJobId(db, {
         itemId: item.id,
         workerId,
@@ -129,8 +133,12 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
       publish(recorded);
     }
     let progress = item.progress;
+    const left = () => deps.jobTimeoutMs - (watched() ?? 0);
+    // A job taken up from an earlier worker is read before anything is decided about it.
+    let pollNow = !claimed.needsTrigger;
     for (;;) {
-      await sleep(Math.max(0, Math.min(deps.pollIntervalMs, deadline - deps.now())), signal);
+      if (!pollNow) await sleep(Math.max(0, Math.min(deps.pollIntervalMs, left())), signal);
+      pollNow = false;
       let state: Awaited<ReturnType<BackfillSource["status"]>> | null = null;
       try {
         state = await source.status(jobId, signal);
@@ -158,7 +166,7 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
         await finish("failed", errorTexts.jobFailed(state.error ?? "the job was cancelled"));
         return;
       }
-      if (deps.now() >= deadline) {
+      if (left() <= 0) {
         await source
           .cancel(jobId)
           .catch((err) => log.warn({ err, ...context, jobId }, "Could not cancel a job"));
@@ -177,7 +185,7 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
       return;
     }
     if (deps.stopping.aborted) {
-      await releaseItem(db, { itemId: item.id, workerId }).catch(() => {});
+      await releaseItem(db, { itemId: item.id, workerId, watchedMs: watched() }).catch(() => {});
       return;
     }
     // The lease runs out and another worker (or this one) takes the item up again.

@@ -18,7 +18,20 @@ export interface Queryable {
 export interface Db extends Queryable {
   readonly kind: "postgres" | "embedded";
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * A connection of its own, outside the pool, for session state such as an advisory lock
+   * that must live exactly as long as this process does. On the embedded database it is
+   * the one connection: the process and its session end together anyway.
+   */
+  session(): Promise<Session>;
   close(): Promise<void>;
+}
+
+export interface Session extends Queryable {
+  /** The connection broke (the server restarted, or ended it): its session state is gone. */
+  readonly lost: boolean;
+  /** Ends the connection (and so its session locks). */
+  release(): Promise<void>;
 }
 
 // bigint (GitHub ids, counts) as JS numbers: GitHub ids stay far below 2^53, and both
@@ -55,9 +68,36 @@ export function poolDb(pool: pg.Pool, options: PoolDbOptions): Db {
     const result = await (q as pg.Pool).query(text, params as unknown[]);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   };
+  const sessions = new Set<pg.Client>();
   return {
     kind: "postgres",
     query: (text, params) => run(pool, text, params),
+    async session() {
+      const client = new pg.Client(pool.options);
+      let lost = false;
+      const end = () => {
+        lost = true;
+        sessions.delete(client);
+      };
+      // As for a checked-out client: a broken connection must not end the process.
+      client.on("error", (err) => {
+        end();
+        options.onError?.(err);
+      });
+      client.on("end", end);
+      await client.connect();
+      sessions.add(client);
+      return {
+        query: (text, params) => run(client, text, params),
+        get lost() {
+          return lost;
+        },
+        async release() {
+          end();
+          await client.end().catch(() => {});
+        },
+      };
+    },
     async transaction(fn) {
       const client = await pool.connect();
       // A checked-out client has no pool listener: its server going away (a Postgres
@@ -88,6 +128,7 @@ export function poolDb(pool: pg.Pool, options: PoolDbOptions): Db {
       }
     },
     async close() {
+      await Promise.all([...sessions].map((c) => c.end().catch(() => {})));
       await pool.end();
       await options.onClose?.();
     },

@@ -1,3 +1,3 @@
-export type { Db, Queryable, QueryResult } from "./db.js";
-export { migrate } from "./migrate.js";
+export type { Db, Queryable, QueryResult, Session } from "./db.js";
+export { MigrationChangedError, migrate } from "./migrate.js";
 export { openDb } from "./open-db.js";

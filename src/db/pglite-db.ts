@@ -49,6 +49,13 @@ export function pgliteDb(pglite: PGlite, onClose: () => Promise<void>): Db {
         const q: Queryable = { query: (text, params) => run(tx, text, params) };
         return fn(q);
       }),
+    async session() {
+      return {
+        query: (text, params) => run(pglite, text, params),
+        lost: false,
+        async release() {},
+      };
+    },
     async close() {
       await pglite.close();
       await onClose();
