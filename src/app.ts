@@ -3,6 +3,7 @@ import type { Engine } from "./backfill/types.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/index.js";
 import { registerInstallationHandlers } from "./github/installation-handlers.js";
+import { type RefreshRequests, registerLiveFigures } from "./github/handle-live-figures.js";
 import { registerSurfaces, type Surfaces } from "./github/register-surfaces.js";
 import { createMetricsHandler } from "./metrics/index.js";
 
@@ -10,6 +11,8 @@ export interface AppDeps {
   db: Db;
   config: Config;
   engine: Engine;
+  /** Live figures after `star` and `fork` webhooks; absent → those webhooks are ignored. */
+  liveRefresh?: RefreshRequests;
   /** Receives the GitHub surfaces once registered (shutdown, tests). */
   onSurfaces?: (surfaces: Surfaces) => void;
 }
@@ -30,6 +33,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       engine: deps.engine,
       onRepositoriesAdded: (input) => surfaces.onRepositoriesAdded(input),
     });
+    registerLiveFigures(app, { config: deps.config, refresh: deps.liveRefresh, log: app.log });
     deps.onSurfaces?.(surfaces);
   };
 }
