@@ -9,7 +9,8 @@ export const NOW = Date.parse(`${TODAY}T12:00:00Z`);
 const DAY_MS = 86_400_000;
 
 /** The UTC date `n` days before TODAY. */
-export const daysAgo = (n: number) => new Date(NOW - n * DAY_MS).toISOString().slice(0, 10);
+export const daysAgo = (n: number, now = NOW) =>
+  new Date(now - n * DAY_MS).toISOString().slice(0, 10);
 
 /**
  * A fake GitHub behind nock and a plain Octokit's `request` (no throttling or retry
@@ -25,22 +26,22 @@ export function historyGitHub(clock: { now: number }) {
 }
 
 /** Deterministic stars per day for `days` days ending TODAY: 0–(max−1), some days none. */
-export function starDays(days: number, max = 7, seed = 1): Map<string, number> {
+export function starDays(days: number, max = 7, seed = 1, now = NOW): Map<string, number> {
   const out = new Map<string, number>();
   let x = seed;
   for (let i = days - 1; i >= 0; i--) {
     x = (x * 1103515245 + 12345) % 2147483648;
     const n = x % max;
-    if (n > 0) out.set(daysAgo(i), n);
+    if (n > 0) out.set(daysAgo(i, now), n);
   }
   return out;
 }
 
 /** `count` fork instants spread evenly over the `days` days ending TODAY, newest last. */
-export function forkTimes(count: number, days: number): string[] {
+export function forkTimes(count: number, days: number, now = NOW): string[] {
   const span = days * DAY_MS;
   return Array.from({ length: count }, (_, i) =>
-    new Date(NOW - span + Math.floor(((i + 1) * span) / (count + 1))).toISOString(),
+    new Date(now - span + Math.floor(((i + 1) * span) / (count + 1))).toISOString(),
   );
 }
 
