@@ -330,16 +330,19 @@ describe("failures and rate limits, each in its repository's row", () => {
   it.each([
     [404, 1, "GitHub history unavailable: 404 Not Found"],
     [503, 4, "GitHub history unavailable: 503 Service Unavailable"],
-  ])("%i (%i times) on the first repository → `%s` there, the other completes", async (status, n, text) => {
-    fake.history.script("stars", { status, body: { message: "nope" } }, n);
-    const run = await install();
-    expect(run.items.map((i) => [i.fullName, i.status, i.error])).toEqual([
-      ["acme/widgets", "failed", text],
-      ["acme/gadgets", "completed", null],
-    ]);
-    expect(progressBody()).toContain(`| acme/widgets | failed |  | ${text} |`);
-    expect([...fake.checkRuns.values()][0]).toMatchObject({ conclusion: "failure" });
-  });
+  ])(
+    "%i (%i times) on the first repository → `%s` there, the other completes",
+    async (status, n, text) => {
+      fake.history.script("stars", { status, body: { message: "nope" } }, n);
+      const run = await install();
+      expect(run.items.map((i) => [i.fullName, i.status, i.error])).toEqual([
+        ["acme/widgets", "failed", text],
+        ["acme/gadgets", "completed", null],
+      ]);
+      expect(progressBody()).toContain(`| acme/widgets | failed |  | ${text} |`);
+      expect([...fake.checkRuns.values()][0]).toMatchObject({ conclusion: "failure" });
+    },
+  );
 });
 
 describe("live figures", () => {
