@@ -16,7 +16,7 @@ export interface RefreshRequest {
  * repository however many webhooks arrive before it (the first sets the time; later ones
  * leave it, so a steady stream cannot postpone the read forever). One that arrives while
  * the read is under way marks the row so the read happens once more. Only repositories of
- * an active workspace are recorded. False when nothing was recorded for it.
+ * an active workspace are recorded: false for any other.
  */
 export async function recordRefresh(
   db: Queryable,
@@ -31,7 +31,7 @@ export async function recordRefresh(
         select 1 from workspace_repositories r join workspaces w using (installation_id)
          where r.installation_id = $1::bigint and w.status = 'active'
            and lower(r.owner) = lower($2::text) and lower(r.name) = lower($3::text))
-     on conflict (owner_key, name_key) do update set again = true where q.claimed`,
+     on conflict (owner_key, name_key) do update set again = q.again or q.claimed`,
     [request.installationId, request.owner, request.name, at.nowMs + at.debounceMs],
   );
   return rowCount > 0;
