@@ -250,7 +250,7 @@ export function createEngine(deps: EngineDeps): Engine {
         installationId: request.installationId,
         days: request.days,
         // Read at request time: a change of BACKFILL_SOURCE leaves runs under way as they are.
-        sources: runSources(config),
+        sources: runSources(config, deps.history !== undefined),
         fullHistory: request.fullHistory ?? false,
         source: request.source,
         requestedBy: request.requestedBy,
@@ -265,7 +265,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
     async retryFailed(installationId, options) {
       const created = await createRetryRun(db, installationId, {
-        sources: runSources(config),
+        sources: runSources(config, deps.history !== undefined),
         requestedBy: options.requestedBy,
         deliveryId: options.deliveryId,
         event: options.event,

@@ -25,12 +25,17 @@ export const NO_GITHUB_APP =
 
 /**
  * The sources of a run requested now. An engine configured without `BACKFILL_SOURCE`
- * (embedders and tests from before GitHub was a source) reads gh-datapipe only.
+ * (embedders and tests from before GitHub was a source) reads gh-datapipe only. So does
+ * `auto` in a process with no GitHub App to read with (the CLI without APP_ID): GitHub
+ * was not asked for by name there. Asked for by name (`github`, `both`), it stays, and
+ * the row says why it could not be read.
  */
 export function runSources(
   config: Partial<Pick<Config, "BACKFILL_SOURCE" | "GH_DATPIPE_KEY">>,
+  canReadGitHub: boolean,
 ): DataSource[] {
   if (config.BACKFILL_SOURCE === undefined) return ["datapipe"];
+  if (config.BACKFILL_SOURCE === "auto" && !canReadGitHub) return ["datapipe"];
   const chosen: BackfillSources = backfillSources({
     BACKFILL_SOURCE: config.BACKFILL_SOURCE,
     GH_DATPIPE_KEY: config.GH_DATPIPE_KEY,
