@@ -100,13 +100,20 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
     });
     if (done) {
       const eventsFound = done.item.events_found;
-      log.info({ ...context, status, eventsFound, error }, "Back-fill item finished");
+      log.info({ ...context, ...end, eventsFound }, "Back-fill item finished");
       publish(done, done.runFinished);
     }
   };
 
   try {
-    github = await readGitHubStep(deps, claimed, signal, publish);
+    try {
+      github = await readGitHubStep(deps, claimed, signal, publish);
+    } catch (err) {
+      // No trigger follows now: the process's trigger gate must not stay shut.
+      if (triggering) deps.triggered(false);
+      triggering = false;
+      throw err;
+    }
     if (!run.sources.includes("datapipe")) {
       // No trigger was sent: the process and the workspace may trigger again at once.
       deps.triggered(false);
