@@ -1,6 +1,7 @@
 import type { Db } from "../db/index.js";
 import { type CallPolicy, callDefaults, createCaller } from "./call-github.js";
 import type { GitHubRequestFor } from "./github-request.js";
+import { HistoryError } from "./history-error.js";
 import { readForks } from "./read-forks.js";
 import { readStarHistory } from "./read-star-history.js";
 import { loadCoverage, storeHistory } from "./store-history.js";
@@ -83,9 +84,19 @@ export function createHistoryReader(deps: HistoryReaderDeps): HistoryReader {
     minRetryDelayMs: deps.minRetryDelayMs ?? callDefaults.minRetryDelayMs,
     maxRetryDelayMs: deps.maxRetryDelayMs ?? callDefaults.maxRetryDelayMs,
   };
+  /** An installation that gives no token (uninstalled, a bad key) fails the row, not the engine. */
+  const requestOf = async (installationId: number) => {
+    try {
+      return await deps.requestFor(installationId);
+    } catch (err) {
+      const status = (err as { status?: unknown } | null)?.status;
+      if (typeof status === "number") throw HistoryError.fromStatus(status);
+      throw err;
+    }
+  };
   return {
     async read(installationId, repo, window, signal) {
-      const caller = createCaller(await deps.requestFor(installationId), policy, signal);
+      const caller = createCaller(await requestOf(installationId), policy, signal);
       const today = utcDay(now());
       const windowStart = addDays(today, 1 - Math.max(1, window.days));
       const stored = await loadCoverage(deps.db, repo);
