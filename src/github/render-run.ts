@@ -39,7 +39,9 @@ function percent(part: number, total: number): number {
 
 export function runHeadline(run: RunSnapshot): string {
   const who = run.requestedBy ? ` requested by ${escapeMarkdown(run.requestedBy)}` : "";
-  const span = run.fullHistory ? "the whole history" : `${run.days} days`;
+  // `all` is GitHub's whole history; a run reading gh-datapipe only gets its days.
+  const whole = run.fullHistory && (run.sources ?? []).includes("github");
+  const span = whole ? "the whole history" : `${run.days} days`;
   return `Back-fill run #${run.id} of ${span} (${run.source}${who}): ${run.status}`;
 }
 
