@@ -52,23 +52,33 @@ export async function loadCoverage(
     : null;
 }
 
-/** Replaces one figure's days in `[from, to]`: zero first, then the days read. */
-async function replaceDays(tx: Queryable, column: "stars" | "forks", w: HistoryWrite) {
-  const figure = w[column];
+/**
+ * Replaces one figure's days in `[from, to]`: zero first, then the days read. The figure
+ * is a parameter (`$3`), never text in the statement.
+ */
+async function replaceDays(tx: Queryable, figure: "stars" | "forks", w: HistoryWrite) {
+  const read = w[figure];
   await tx.query(
-    `update github_daily_counts set ${column} = 0
+    `update github_daily_counts
+        set stars = case when $3::text = 'stars' then 0 else stars end,
+            forks = case when $3::text = 'forks' then 0 else forks end
       where owner_key = lower($1::text) and name_key = lower($2::text)
-        and day between $3::date and $4::date and ${column} <> 0`,
-    [w.owner, w.name, figure.from, figure.to],
+        and day between $4::date and $5::date
+        and (case when $3::text = 'stars' then stars else forks end) <> 0`,
+    [w.owner, w.name, figure, read.from, read.to],
   );
-  const days = [...figure.days].filter(([day]) => day >= figure.from && day <= figure.to);
+  const days = [...read.days].filter(([day]) => day >= read.from && day <= read.to);
   if (days.length === 0) return;
   await tx.query(
-    `insert into github_daily_counts (owner_key, name_key, day, ${column})
-     select lower($1::text), lower($2::text), d.day, d.n
-       from unnest($3::date[], $4::int[]) as d (day, n)
-     on conflict (owner_key, name_key, day) do update set ${column} = excluded.${column}`,
-    [w.owner, w.name, days.map(([d]) => d), days.map(([, n]) => n)],
+    `insert into github_daily_counts as g (owner_key, name_key, day, stars, forks)
+     select lower($1::text), lower($2::text), d.day,
+            case when $3::text = 'stars' then d.n else 0 end,
+            case when $3::text = 'forks' then d.n else 0 end
+       from unnest($4::date[], $5::int[]) as d (day, n)
+     on conflict (owner_key, name_key, day) do update
+       set stars = case when $3::text = 'stars' then excluded.stars else g.stars end,
+           forks = case when $3::text = 'forks' then excluded.forks else g.forks end`,
+    [w.owner, w.name, figure, days.map(([d]) => d), days.map(([, n]) => n)],
   );
 }
 
