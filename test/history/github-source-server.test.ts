@@ -93,6 +93,12 @@ beforeAll(async () => {
       "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 2),
     },
   });
+  // The first fork page hits a secondary limit: Probot only logs those, the reader waits.
+  github.history.script("forks", {
+    status: 403,
+    body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes." },
+    headers: { "retry-after": "1" },
+  });
   github
     .addRepo({ id: 501, owner: "octo-org", name: "site" })
     .addRepo({ id: 502, owner: "octo-org", name: "api" });
@@ -186,8 +192,10 @@ it("no key: the install back-fills from GitHub, rows `N stars, M forks`; star we
   expect(progress.body).toContain(
     `| octo-org/api | completed | ${total(since(apiStars, window))} stars, 0 forks |  |`,
   );
-  // The 403 was waited out by Probot's throttling plugin, and only there: one retry.
+  // The primary 403 was waited out by Probot's throttling plugin and the secondary one by
+  // the reader, each once: one retry apiece, nothing doubled.
   expect(github.history.starRequests.get("octo-org/site")).toBe(2);
+  expect(github.history.forkRequests.get("octo-org/site")).toBe(2);
   expect(github.history.starRequests.get("octo-org/api")).toBe(1);
 
   const created = () =>
@@ -204,7 +212,7 @@ it("no key: the install back-fills from GitHub, rows `N stars, M forks`; star we
     expect(await post("star", star, `gh-star-${i}`)).toBe(200);
   }
   await until("the refresh of octo-org/site", () =>
-    github.history.forkRequests.get("octo-org/site") === 2 ? true : null,
+    github.history.forkRequests.get("octo-org/site") === 3 ? true : null,
   );
   // A fork of the other repository afterwards: once it is read, site's burst is long over.
   const fork = examplePayload<Payload>("fork");
@@ -217,7 +225,7 @@ it("no key: the install back-fills from GitHub, rows `N stars, M forks`; star we
     github.history.forkRequests.get("octo-org/api") === 2 ? true : null,
   );
   expect(github.history.starRequests.get("octo-org/site")).toBe(3);
-  expect(github.history.forkRequests.get("octo-org/site")).toBe(2);
+  expect(github.history.forkRequests.get("octo-org/site")).toBe(3);
   // No comment, no check run, no run (a run would post its progress comment).
   expect(created()).toBe(createdBefore);
   expect(github.requests.filter((r) => openApiTemplate(r.method, r.path) === null)).toEqual([]);
