@@ -1,12 +1,14 @@
 /**
  * `npm run demo`: the main job end to end on this machine, with no credentials and no
- * network. The app is the real server (`node dist/src/main.js`, as `npm start` runs it) on
- * the embedded database in a temporary directory; GitHub and gh-datapipe are simulated on
- * loopback. It installs the app on three repositories (auto back-fill), then comments
- * `/backfill 90` on the tracking issue, and prints what the bot posted.
+ * network, on the path a new user gets: no gh-datapipe key, so GitHub itself is the source.
+ * The app is the real server (`node dist/src/main.js`, as `npm start` runs it) on the
+ * embedded database in a temporary directory; GitHub is simulated on loopback, serving a
+ * few years of star history and forks. It installs the app on three repositories (the
+ * automatic 90-day back-fill), then comments `/backfill all` on the tracking issue, and
+ * prints what the bot posted, ending with the whole history's chart.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +16,8 @@ import { FakeGitHub } from "../test/fakes/fake-github.js";
 import { buildApp } from "./demo/build-app.js";
 import { installationCreated, issueCommentCreated } from "./demo/demo-payloads.js";
 import { deliverWebhook } from "./demo/deliver-webhook.js";
-import { printResults } from "./demo/print-results.js";
+import { seedDemoHistory } from "./demo/demo-history.js";
+import { printResults, tableRows } from "./demo/print-results.js";
 import { type AppServer, freePort, startAppServer } from "./demo/start-app-server.js";
 import { waitFor } from "./demo/wait-for.js";
 import { writeEmbeds } from "./demo/write-embeds.js";
@@ -31,6 +34,13 @@ const repositories = [
   { id: 8_100_002, owner: "acme", name: "gadgets" },
   { id: 8_100_003, owner: "acme", name: "docs" },
 ];
+/** Years of stars for the simulated GitHub's star history. */
+const histories = [
+  { owner: "acme", name: "widgets", ageDays: 3 * 365 + 40, starsPerDay: 9 },
+  { owner: "acme", name: "gadgets", ageDays: 2 * 365, starsPerDay: 4 },
+  { owner: "acme", name: "docs", ageDays: 250, starsPerDay: 1 },
+];
+const COMMAND = "/backfill all";
 
 const started = Date.now();
 const deadline = started + DEADLINE_MS;
@@ -39,10 +49,10 @@ const say = (line = "") => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   say("Workspace Backfill demo");
-  say("GitHub and gh-datapipe are SIMULATED here, on 127.0.0.1: no network, no credentials.");
+  say("GitHub is SIMULATED here, on 127.0.0.1: no network, no credentials.");
   say("The app is the real server (node dist/src/main.js, as `npm start` runs it) on an");
-  say("embedded database in a temporary directory; the simulated gh-datapipe writes");
-  say("synthetic star and fork events into that database.");
+  say("embedded database in a temporary directory, with no gh-datapipe key: the path a new");
+  say("user gets, where GitHub's own star history and fork list are the source.");
   say();
 
   if (buildApp(root)) say(`built the app (${seconds()})`);
@@ -51,6 +61,10 @@ async function main(): Promise<void> {
   let server: AppServer | undefined;
   try {
     for (const repo of repositories) github.addRepo(repo);
+    const seeded = seedDemoHistory(github, histories);
+    say(
+      `simulated GitHub's star history: ${seeded.map((r) => `${r.fullName} ${r.stars} stars, ${r.forks} forks`).join("; ")}`,
+    );
     github.setPermission(mona.login, "write");
     const githubHost = await github.listen();
     const secret = randomBytes(16).toString("hex");
@@ -77,9 +91,6 @@ async function main(): Promise<void> {
         PORT: String(port),
         LOG_LEVEL: process.env.DEMO_LOG_LEVEL ?? "warn",
         DATA_DIR: join(workDir, "data"),
-        GH_DATPIPE_KEY: `demo-${randomBytes(8).toString("hex")}`,
-        BACKFILL_DELAY_MS: "200",
-        BACKFILL_POLL_INTERVAL_MS: "100",
         DEMO_DATAPIPE_STATE: join(workDir, "datapipe-jobs.json"),
       },
     });
@@ -120,10 +131,22 @@ async function main(): Promise<void> {
     say(
       `   automatic back-fill done: check run ${firstCheck.conclusion}, tracking issue ${tracking.repo}#${tracking.issue.number} "${tracking.issue.title}" (${seconds()})`,
     );
+    const [trackingOwner, trackingName] = tracking.repo.split("/") as [string, string];
+    const installRun = await waitFor(
+      "the automatic back-fill's results",
+      () =>
+        github
+          .commentsOn(trackingOwner, trackingName, tracking.issue.number)
+          .find((c) => c.body.includes("### Results")),
+      { deadline },
+    );
+    for (const row of tableRows(installRun.body).slice(0, repositories.length)) {
+      say(`   ${row}`);
+    }
 
     say();
     say(
-      `2. @${mona.login} (write permission) comments "/backfill 90" on ${tracking.repo}#${tracking.issue.number}`,
+      `2. @${mona.login} (write permission) comments "${COMMAND}" on ${tracking.repo}#${tracking.issue.number}`,
     );
     const [owner, name] = tracking.repo.split("/") as [string, string];
     const trackingRepo = repositories.find(
@@ -136,7 +159,7 @@ async function main(): Promise<void> {
       id: commentId,
       repo: tracking.repo,
       issueNumber: tracking.issue.number,
-      body: "/backfill 90",
+      body: COMMAND,
       user: mona.login,
       edits: 0,
     });
@@ -153,7 +176,7 @@ async function main(): Promise<void> {
           title: tracking.issue.title,
           labels: tracking.issue.labels,
         },
-        comment: { id: commentId, body: "/backfill 90" },
+        comment: { id: commentId, body: COMMAND },
         sender: mona,
       }),
     });
@@ -189,13 +212,17 @@ async function main(): Promise<void> {
     );
     say();
 
+    const historyCalls = github.requests.filter((r) => r.path.endsWith("/stargazers/history"));
+    const forkCalls = github.requests.filter((r) => r.path.endsWith("/forks"));
     printResults({
       say,
+      command: COMMAND,
       reactions: github.reactionsOn(commentId),
       progress,
       check,
-      datapipeJobs: readJobs(join(workDir, "datapipe-jobs.json")),
-      githubRequests: github.requests.length,
+      behindTheScenes:
+        `Behind the scenes: ${github.requests.length} requests from the app to the simulated GitHub API, ` +
+        `${historyCalls.length} of them star-history pages and ${forkCalls.length} fork pages; no gh-datapipe.`,
     });
     if (process.env.DEMO_TRACE) {
       say();
@@ -207,7 +234,7 @@ async function main(): Promise<void> {
     say();
     say(`Demo finished in ${seconds()}.`);
     if (finalReaction !== "rocket")
-      throw new Error("the /backfill 90 run did not complete every repository");
+      throw new Error(`the ${COMMAND} run did not complete every repository`);
   } catch (err) {
     if (server) {
       const log = server.log().trim().split("\n").slice(-30).join("\n");
@@ -229,14 +256,6 @@ function latestCheckRun(github: FakeGitHub, accept: (c: FakeCheckRun) => boolean
   const runs = [...github.checkRuns.values()].filter((c) => c.name === "Workspace backfill");
   const latest = runs.at(-1);
   return latest && accept(latest) ? latest : undefined;
-}
-
-function readJobs(file: string): { repository: string; status: string }[] {
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch {
-    return [];
-  }
 }
 
 const timer = setTimeout(() => {

@@ -4,6 +4,7 @@ import type { Config } from "./config.js";
 import type { Db } from "./db/index.js";
 import { createEmbedHandler } from "./embed/index.js";
 import { registerInstallationHandlers } from "./github/installation-handlers.js";
+import { type RefreshRequests, registerLiveFigures } from "./github/handle-live-figures.js";
 import { registerSurfaces, type Surfaces } from "./github/register-surfaces.js";
 import { createMetricsHandler } from "./metrics/index.js";
 
@@ -11,6 +12,8 @@ export interface AppDeps {
   db: Db;
   config: Config;
   engine: Engine;
+  /** Live figures after `star` and `fork` webhooks; absent → those webhooks are ignored. */
+  liveRefresh?: RefreshRequests;
   /** Receives the GitHub surfaces once registered (shutdown, tests). */
   onSurfaces?: (surfaces: Surfaces) => void;
 }
@@ -32,6 +35,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       engine: deps.engine,
       onRepositoriesAdded: (input) => surfaces.onRepositoriesAdded(input),
     });
+    registerLiveFigures(app, { config: deps.config, refresh: deps.liveRefresh, log: app.log });
     deps.onSurfaces?.(surfaces);
   };
 }

@@ -6,6 +6,12 @@ import type { Engine } from "./backfill/types.js";
 import type { Surfaces } from "./github/register-surfaces.js";
 import { ConfigError, readConfig } from "./config.js";
 import { MigrationChangedError, migrate, openDb } from "./db/index.js";
+import {
+  createHistoryReader,
+  createLiveRefresh,
+  type GitHubRequest,
+  type LiveRefresh,
+} from "./history/index.js";
 import { createLogger } from "./logger.js";
 
 /**
@@ -24,20 +30,36 @@ async function main(): Promise<void> {
   await migrate(db);
 
   let engine: Engine | undefined;
+  let liveRefresh: LiveRefresh | undefined;
   let surfaces: Surfaces | undefined;
   const log = await createLogger();
   const server = await run(
     (app, options) => {
-      engine = createEngine({ db, config, log: app.log.child({ name: "backfill" }) });
+      // GitHub as a source: each read gets an installation token of its own (they last an
+      // hour; a run of `all` over many repositories lasts longer).
+      const history = createHistoryReader({
+        db,
+        requestFor: async (installationId) =>
+          (await app.auth(installationId)).request as unknown as GitHubRequest,
+        maxWaitMs: config.BACKFILL_JOB_TIMEOUT_MS,
+      });
+      engine = createEngine({ db, config, history, log: app.log.child({ name: "backfill" }) });
+      liveRefresh = createLiveRefresh({
+        db,
+        reader: history,
+        debounceMs: config.GITHUB_REFRESH_DEBOUNCE_MS,
+        log: app.log.child({ name: "live-figures" }),
+      });
       const onSurfaces = (s: Surfaces) => {
         surfaces = s;
       };
-      return createApp({ db, config, engine, onSurfaces })(app, options);
+      return createApp({ db, config, engine, liveRefresh, onSurfaces })(app, options);
     },
     { log },
   );
   // Without APP_ID/PRIVATE_KEY Probot serves its setup page only: no app, no engine.
   await engine?.start();
+  liveRefresh?.start();
 
   let stopping = false;
   const stop = async () => {
@@ -46,6 +68,7 @@ async function main(): Promise<void> {
     // Last progress writes first, then the engine; what is left resumes at the next start.
     surfaces?.stop();
     await surfaces?.idle();
+    await liveRefresh?.stop();
     await engine?.stop();
     await server.stop();
     await db.close();

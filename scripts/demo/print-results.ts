@@ -26,6 +26,8 @@ function visible(markdown: string): string {
 
 export function printResults(input: {
   say: (line?: string) => void;
+  /** The command the reactions are on (`/backfill all`). */
+  command: string;
   reactions: string[];
   progress: { body: string; edits: number };
   check: {
@@ -35,11 +37,11 @@ export function printResults(input: {
     output: { title?: string; summary?: string } | null;
     actions: { label: string }[];
   };
-  datapipeJobs: { repository: string; status: string }[];
-  githubRequests: number;
+  /** The closing line: what happened behind the scenes. */
+  behindTheScenes: string;
 }): void {
   const { say } = input;
-  say(rule("Reactions on the /backfill 90 comment"));
+  say(rule(`Reactions on the ${input.command} comment`));
   say(input.reactions.map((r) => `${EMOJI[r] ?? r} ${r}`).join("   "));
   say();
   const edits = input.progress.edits;
@@ -64,9 +66,12 @@ export function printResults(input: {
       : summary,
   );
   say();
-  const completed = input.datapipeJobs.filter((j) => j.status === "completed").length;
-  say(
-    `Behind the scenes: ${input.datapipeJobs.length} simulated gh-datapipe jobs (${completed} completed), ` +
-      `${input.githubRequests} requests from the app to the simulated GitHub API.`,
-  );
+  say(input.behindTheScenes);
+}
+
+/** The rows of a progress comment's table, for a short look at an earlier run. */
+export function tableRows(markdown: string): string[] {
+  return visible(markdown)
+    .split("\n")
+    .filter((line) => line.startsWith("| ") && !line.startsWith("| Repository"));
 }

@@ -9,6 +9,7 @@ import { createPublisher } from "./create-publisher.js";
 import { createRetryRun, createRun } from "./create-run.js";
 import { createDatapipeClient, datapipeDefaults } from "./datapipe-client.js";
 import type { EngineLog } from "./engine-log.js";
+import { type HistorySource, runSources } from "./history-source.js";
 import { findActiveRunId, findLastRunId, loadRun } from "./load-run.js";
 import { nextWakeMs } from "./next-wake.js";
 import { releaseWorkerLeases } from "./renew-lease.js";
@@ -25,7 +26,9 @@ export type EngineConfig = Pick<
   | "BACKFILL_CONCURRENCY"
   | "BACKFILL_POLL_INTERVAL_MS"
   | "BACKFILL_JOB_TIMEOUT_MS"
->;
+> &
+  /** Unset: gh-datapipe only, as before GitHub was a source. */
+  Partial<Pick<Config, "BACKFILL_SOURCE">>;
 
 /** Knobs below the contract's variables; the defaults suit production, tests shorten them. */
 export interface EngineTuning {
@@ -66,6 +69,8 @@ export interface EngineDeps {
   now?: () => number;
   /** Another back-fill service in place of gh-datapipe. */
   source?: BackfillSource;
+  /** GitHub as a source (contract §4b), read with the installation's token. */
+  history?: HistorySource;
   tuning?: Partial<EngineTuning>;
 }
 
@@ -131,6 +136,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const work = {
     db,
     source,
+    history: deps.history ?? null,
     log,
     workerId,
     leaseMs: tuning.leaseMs,
@@ -257,6 +263,9 @@ export function createEngine(deps: EngineDeps): Engine {
       const created = await createRun(db, {
         installationId: request.installationId,
         days: request.days,
+        // Read at request time: a change of BACKFILL_SOURCE leaves runs under way as they are.
+        sources: runSources(config, deps.history !== undefined),
+        fullHistory: request.fullHistory ?? false,
         source: request.source,
         requestedBy: request.requestedBy,
         repositories: request.repositories,
@@ -270,6 +279,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
     async retryFailed(installationId, options) {
       const created = await createRetryRun(db, installationId, {
+        sources: runSources(config, deps.history !== undefined),
         requestedBy: options.requestedBy,
         deliveryId: options.deliveryId,
         event: options.event,

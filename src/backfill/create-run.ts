@@ -1,5 +1,5 @@
 import type { Db, Queryable } from "../db/index.js";
-import type { RepositoryRef, TriggerSource } from "./types.js";
+import type { DataSource, RepositoryRef, TriggerSource } from "./types.js";
 
 /** A request the engine refuses; its message can be shown to the user as it is. */
 export class RunRequestError extends Error {
@@ -9,6 +9,10 @@ export class RunRequestError extends Error {
 export interface NewRun {
   installationId: number;
   days: number;
+  /** Where the run reads; omitted → gh-datapipe only. */
+  sources?: DataSource[] | undefined;
+  /** `/backfill all`: GitHub's whole history. */
+  fullHistory?: boolean | undefined;
   source: TriggerSource;
   requestedBy: string | null;
   /** Omitted → every repository of the workspace, in the order GitHub listed them. */
@@ -49,13 +53,18 @@ export function createRun(db: Db, run: NewRun): Promise<CreatedRun> {
 export function createRetryRun(
   db: Db,
   installationId: number,
-  request: Omit<NewRun, "installationId" | "days" | "repositories" | "source">,
+  request: Omit<NewRun, "installationId" | "days" | "repositories" | "source" | "fullHistory">,
 ): Promise<CreatedRun | null> {
   return db.transaction(async (tx) => {
     const seen = await recordDelivery(tx, { ...request, installationId });
     if (seen) return seen;
-    const { rows } = await tx.query<{ id: number; days: number; active: boolean }>(
-      `select id, days, status in ('pending', 'processing') as active
+    const { rows } = await tx.query<{
+      id: number;
+      days: number;
+      full_history: boolean;
+      active: boolean;
+    }>(
+      `select id, days, full_history, status in ('pending', 'processing') as active
          from backfill_runs where installation_id = $1::bigint order by id desc limit 1`,
       [installationId],
     );
@@ -76,7 +85,13 @@ export function createRetryRun(
     }));
     return insertRun(
       tx,
-      { ...request, installationId, days: last.days, source: "retry" },
+      {
+        ...request,
+        installationId,
+        days: last.days,
+        fullHistory: last.full_history,
+        source: "retry",
+      },
       repositories,
       paused,
       last.id,
@@ -168,9 +183,9 @@ async function insertRun(
   const { rows } = await tx.query<{ id: number }>(
     `insert into backfill_runs
        (installation_id, days, source, requested_by, retry_of, paused, command_comment_id, delivery_id,
-        open_items)
+        open_items, sources, full_history)
      values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::bigint, $8::text,
-             $9::int)
+             $9::int, $10::text[], $11::boolean)
      on conflict (installation_id) where status in ('pending', 'processing') do nothing
      returning id`,
     [
@@ -183,6 +198,8 @@ async function insertRun(
       run.commandCommentId ?? null,
       run.deliveryId ?? null,
       unique.length,
+      run.sources ?? ["datapipe"],
+      run.fullHistory ?? false,
     ],
   );
   const runId = rows[0]?.id;

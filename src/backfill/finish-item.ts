@@ -18,6 +18,11 @@ export interface FinishItem {
   error: string | null;
   /** The run's window: a completed item counts the events that arrived in it. */
   days: number;
+  /**
+   * Whether to count the events; default: when completed. A gh-datapipe job that completed
+   * beside a failed GitHub read still shows its events; a GitHub-only item has none.
+   */
+  countEvents?: boolean;
 }
 
 export interface FinishedItem extends ItemChange {
@@ -43,7 +48,7 @@ export async function finishItem(db: Queryable, f: FinishItem): Promise<Finished
     `with item as (
        update backfill_items i
           set status = $3::text, error = $4::text,
-              events_found = case when $3::text = 'completed' then (
+              events_found = case when $6::boolean then (
                 select count(*)::int from github_events_cache e
                  where lower(e.repository_owner) = lower(i.owner)
                    and lower(e.repository_name) = lower(i.name)
@@ -69,7 +74,7 @@ export async function finishItem(db: Queryable, f: FinishItem): Promise<Finished
        returning ${columnsOf(RUN_COLUMNS, "r")}, r.open_items = 0 as finished
      )
      select row_to_json(item) as item, row_to_json(run) as run, run.finished from item, run`,
-    [f.itemId, f.workerId, f.status, f.error, f.days],
+    [f.itemId, f.workerId, f.status, f.error, f.days, f.countEvents ?? f.status === "completed"],
   );
   const row = rows[0];
   if (!row) return null;

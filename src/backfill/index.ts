@@ -11,3 +11,5 @@ export { errorTexts } from "./error-texts.js";
 export type { RunReportIds } from "./set-run-report-ids.js";
 export { setRunReportIds } from "./set-run-report-ids.js";
 export type * from "./types.js";
+export type { HistorySource } from "./history-source.js";
+export { runSources } from "./history-source.js";

@@ -1,4 +1,11 @@
-import type { ItemSnapshot, ItemStatus, RunSnapshot, RunStatus, TriggerSource } from "./types.js";
+import type {
+  DataSource,
+  ItemSnapshot,
+  ItemStatus,
+  RunSnapshot,
+  RunStatus,
+  TriggerSource,
+} from "./types.js";
 
 /** `backfill_runs` as the engine's queries return it. */
 export interface RunRow {
@@ -17,6 +24,8 @@ export interface RunRow {
   started_at: Date | null;
   finished_at: Date | null;
   version: number;
+  sources: DataSource[];
+  full_history: boolean;
 }
 
 /** `backfill_items` as the engine's queries return it. */
@@ -34,13 +43,17 @@ export interface ItemRow {
   error: string | null;
   started_at: Date | null;
   finished_at: Date | null;
+  github_status: "completed" | "failed" | null;
+  stars_found: number | null;
+  forks_found: number | null;
+  github_error: string | null;
 }
 
 export const RUN_COLUMNS = `id, installation_id, status, days, source, requested_by, retry_of, paused,
-  command_comment_id, progress_comment_id, check_run_id, created_at, started_at, finished_at, version`;
+  command_comment_id, progress_comment_id, check_run_id, created_at, started_at, finished_at, version, sources, full_history`;
 
 export const ITEM_COLUMNS = `id, run_id, position, repository_id, owner, name, status, job_id, progress,
-  events_found, error, started_at, finished_at`;
+  events_found, error, started_at, finished_at, github_status, stars_found, forks_found, github_error`;
 
 /** The same columns, qualified by a table alias. */
 export const columnsOf = (columns: string, alias: string) =>
@@ -64,6 +77,14 @@ export function toItemSnapshot(row: ItemRow): ItemSnapshot {
     error: row.error,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    github: row.github_status
+      ? {
+          status: row.github_status,
+          stars: row.stars_found,
+          forks: row.forks_found,
+          error: row.github_error,
+        }
+      : null,
   };
 }
 
@@ -82,6 +103,8 @@ export function toRunSnapshot(run: RunRow, items: ItemSnapshot[]): RunSnapshot {
     installationId: run.installation_id,
     status: run.status,
     days: run.days,
+    fullHistory: run.full_history,
+    sources: run.sources,
     source: run.source,
     requestedBy: run.requested_by,
     retryOf: run.retry_of,

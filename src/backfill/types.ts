@@ -15,6 +15,18 @@ export type TriggerSource =
   | "schedule"
   | "cli";
 
+/** Where a run reads (contract §2 `BACKFILL_SOURCE`, fixed when the run is requested). */
+export type DataSource = "github" | "datapipe";
+
+/** GitHub's part of a repository's row: null until GitHub was read. */
+export interface GitHubOutcome {
+  status: "completed" | "failed";
+  /** Stars and forks GitHub gave over the back-filled days (the whole history for `all`). */
+  stars: number | null;
+  forks: number | null;
+  error: string | null;
+}
+
 export interface RepositoryRef {
   owner: string;
   name: string;
@@ -57,6 +69,8 @@ export interface ItemSnapshot {
   error: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** GitHub's outcome when GitHub is one of the run's sources and was read. */
+  github?: GitHubOutcome | null;
 }
 
 export interface RunSnapshot {
@@ -64,6 +78,10 @@ export interface RunSnapshot {
   installationId: number;
   status: RunStatus;
   days: number;
+  /** `/backfill all`: GitHub's whole history (gh-datapipe still reads `days`). */
+  fullHistory?: boolean;
+  /** Where the run reads; runs from before GitHub was a source read gh-datapipe only. */
+  sources?: DataSource[];
   source: TriggerSource;
   requestedBy: string | null;
   retryOf: number | null;

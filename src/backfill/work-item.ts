@@ -2,18 +2,23 @@ import type { Db } from "../db/index.js";
 import { type BackfillSource, BackfillError } from "./backfill-source.js";
 import type { ClaimedItem } from "./claim-item.js";
 import type { EngineLog } from "./engine-log.js";
+import type { HistorySource } from "./history-source.js";
 import { errorTexts } from "./error-texts.js";
 import { finishItem } from "./finish-item.js";
 import type { ItemChange } from "./item-change.js";
 import { paceWorkspace } from "./pace-workspace.js";
+import { combineOutcome, readGitHubStep } from "./read-github-step.js";
 import { recordJobId } from "./record-job-id.js";
 import { recordProgress } from "./record-progress.js";
 import { releaseItem, renewLease } from "./renew-lease.js";
 import type { ItemRow, RunRow } from "./run-rows.js";
+import type { GitHubOutcome } from "./types.js";
 
 export interface WorkItemDeps {
   db: Db;
   source: BackfillSource;
+  /** GitHub as a source; null when this process has no GitHub App to read with. */
+  history: HistorySource | null;
   log: EngineLog;
   workerId: string;
   leaseMs: number;
@@ -87,16 +92,41 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
     deps.changed(change.run, change.item, runFinished);
   };
 
-  const finish = async (status: "completed" | "failed", error: string | null) => {
-    const done = await finishItem(db, { itemId: item.id, workerId, status, error, days: run.days });
+  let github: GitHubOutcome | null = null;
+  /** Ends the item with gh-datapipe's outcome (null: not a source) beside GitHub's. */
+  const finish = async (status: "completed" | "failed" | null, error: string | null) => {
+    const end = combineOutcome(github, status === null ? null : { status, error });
+    const done = await finishItem(db, {
+      itemId: item.id,
+      workerId,
+      ...end,
+      days: run.days,
+      countEvents: status === "completed",
+    });
     if (done) {
       const eventsFound = done.item.events_found;
-      log.info({ ...context, status, eventsFound, error }, "Back-fill item finished");
+      log.info({ ...context, ...end, eventsFound }, "Back-fill item finished");
       publish(done, done.runFinished);
     }
   };
 
   try {
+    try {
+      github = await readGitHubStep(deps, claimed, signal, publish);
+    } catch (err) {
+      // No trigger follows now: the process's trigger gate must not stay shut.
+      if (triggering) deps.triggered(false);
+      triggering = false;
+      throw err;
+    }
+    if (!run.sources.includes("datapipe")) {
+      // No trigger was sent: the process and the workspace may trigger again at once.
+      deps.triggered(false);
+      triggering = false;
+      await paceWorkspace(db, run.installation_id, 0);
+      await finish(null, null);
+      return;
+    }
     let jobId = item.job_id;
     if (!jobId) {
       let job: { jobId: string };

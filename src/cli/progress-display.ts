@@ -11,8 +11,16 @@ export interface ProgressDisplay {
 
 function itemLine(run: RunSnapshot, item: ItemSnapshot): string {
   const where = `[${run.done}/${run.total}] ${item.fullName}`;
-  if (item.status === "completed")
-    return `${where} completed: ${formatCount(item.eventsFound)} events`;
+  if (item.status === "completed") {
+    const found = [];
+    if (item.eventsFound !== null) found.push(`${formatCount(item.eventsFound)} events`);
+    if (item.github?.status === "completed") {
+      found.push(
+        `${formatCount(item.github.stars)} stars, ${formatCount(item.github.forks)} forks`,
+      );
+    }
+    return `${where} completed: ${found.join("; ")}`;
+  }
   if (item.status === "failed") return `${where} failed: ${item.error ?? "unknown error"}`;
   return `${where} ${item.status}`;
 }

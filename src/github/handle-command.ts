@@ -210,6 +210,7 @@ async function answer(
         const result = await ctx.engine.request({
           installationId,
           days: c.days,
+          ...(c.fullHistory ? { fullHistory: true } : {}),
           source: "command",
           requestedBy: p.sender.login,
           ...(repositories ? { repositories } : {}),

@@ -1,6 +1,12 @@
 import type { RunSnapshot } from "../backfill/types.js";
 import type { Queryable } from "../db/index.js";
-import { getRepositoriesMetrics, getWorkspaceMetrics, renderStarsChart } from "../metrics/index.js";
+import {
+  chartPoints,
+  getRepositoriesMetrics,
+  getWorkspaceMetrics,
+  readDailyHistory,
+  renderHistoryChart,
+} from "../metrics/index.js";
 import type { ResultsSource, Velocity } from "./run-results.js";
 
 const WINDOW_DAYS = 30;
@@ -9,18 +15,26 @@ function velocity(m: { velocity: number; percentChange: number | null }): Veloci
   return { perDay: m.velocity, percentChange: m.percentChange };
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * The end-of-run figures from the metrics module (contract §3): stars and forks per day
  * over the last 30 days against the 30 before, per repository of the run and for the
- * workspace, and a chart of the workspace's stars over the back-filled window.
+ * workspace, and a chart of the run's repositories' stars (bars) and forks (a line) from
+ * `repository_daily_counts`: over the back-filled window, or for `/backfill all` over their
+ * whole stored history (per month once weeks would pass 45 points).
  */
-export function metricsResults(db: Queryable): ResultsSource {
+export function metricsResults(db: Queryable, now: () => number = Date.now): ResultsSource {
   return async (run: RunSnapshot) => {
     const names = run.items.map((i) => i.fullName);
-    const [repos, workspace, window] = await Promise.all([
+    const to = new Date(now()).toISOString().slice(0, 10);
+    const from = run.fullHistory
+      ? undefined
+      : new Date(now() - (run.days - 1) * DAY_MS).toISOString().slice(0, 10);
+    const [repos, workspace, history] = await Promise.all([
       getRepositoriesMetrics(db, names, { days: WINDOW_DAYS, uniqueActors: false }),
       getWorkspaceMetrics(db, run.installationId, { days: WINDOW_DAYS, uniqueActors: false }),
-      getWorkspaceMetrics(db, run.installationId, { days: run.days, uniqueActors: false }),
+      readDailyHistory(db, names, from === undefined ? { to } : { from, to }),
     ]);
     const ws = workspace ?? repos;
     return {
@@ -30,7 +44,7 @@ export function metricsResults(db: Queryable): ResultsSource {
         forks: velocity(r.forks),
       })),
       workspace: { stars: velocity(ws.stars), forks: velocity(ws.forks) },
-      starsChart: renderStarsChart(window ?? repos),
+      starsChart: renderHistoryChart(chartPoints(history.days)),
     };
   };
 }

@@ -4,6 +4,8 @@ export type Command =
   | {
       kind: "backfill";
       days: number;
+      /** `/backfill all`: GitHub's whole history, beside `days` (the maximum) of gh-datapipe. */
+      fullHistory?: true;
       /** null: every repository of the workspace. */
       repositories: { owner: string; name: string }[] | null;
     }
@@ -41,6 +43,7 @@ export function commandHelp(options: ParseOptions): string {
     `| \`/backfill\` | back-fill all workspace repositories, ${options.defaultDays} days |`,
     `| \`/backfill 30\` | the same, 30 days (1 ≤ days ≤ ${options.maxDays}) |`,
     "| `/backfill 30 octo/a octo/b` | only those repositories (each must be in the workspace) |",
+    `| \`/backfill all\` (and \`/backfill all octo/a\`) | the whole history: every star and fork GitHub has for the repositories, and ${options.maxDays} days from gh-datapipe |`,
     "| `/backfill retry` | re-run the failed repositories of the workspace's last run |",
     "| `/backfill status` | reply with the current or last run's table |",
     "| `/backfill cancel` | cancel the active run: its pending repositories become `cancelled` |",
@@ -80,6 +83,16 @@ function parse(body: string, options: ParseOptions): ParseResult {
   if (first === undefined) {
     return ok({ kind: "backfill", days: options.defaultDays, repositories: null });
   }
+  if (first.toLowerCase() === "all") {
+    const repositories = parseRepositories(args.slice(1));
+    if (!repositories.ok) return repositories;
+    return ok({
+      kind: "backfill",
+      days: options.maxDays,
+      fullHistory: true,
+      repositories: repositories.list.length > 0 ? repositories.list : null,
+    });
+  }
   const keyword = KEYWORDS.find((k) => k === first.toLowerCase());
   if (keyword) {
     if (args.length > 1) {
@@ -116,7 +129,7 @@ function parse(body: string, options: ParseOptions): ParseResult {
     );
   }
   return fail(
-    `${inlineCode(first)} is not something \`/backfill\` knows: use a number of days (1 to ${options.maxDays}), \`retry\`, \`status\`, \`cancel\` or \`help\`.`,
+    `${inlineCode(first)} is not something \`/backfill\` knows: use a number of days (1 to ${options.maxDays}), \`all\`, \`retry\`, \`status\`, \`cancel\` or \`help\`.`,
   );
 }
 

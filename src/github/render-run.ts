@@ -39,7 +39,24 @@ function percent(part: number, total: number): number {
 
 export function runHeadline(run: RunSnapshot): string {
   const who = run.requestedBy ? ` requested by ${escapeMarkdown(run.requestedBy)}` : "";
-  return `Back-fill run #${run.id} of ${run.days} days (${run.source}${who}): ${run.status}`;
+  // `all` is GitHub's whole history; a run reading gh-datapipe only gets its days.
+  const whole = run.fullHistory && (run.sources ?? []).includes("github");
+  const span = whole ? "the whole history" : `${run.days} days`;
+  return `Back-fill run #${run.id} of ${span} (${run.source}${who}): ${run.status}`;
+}
+
+/**
+ * What arrived from where (contract §3): `N events` from gh-datapipe, `N stars, M forks`
+ * from GitHub, plain integers; both when the run read both.
+ */
+export function foundText(item: ItemSnapshot): string {
+  const parts: string[] = [];
+  if (item.eventsFound !== null) parts.push(`${item.eventsFound} events`);
+  const github = item.github;
+  if (github?.status === "completed" && github.stars !== null && github.forks !== null) {
+    parts.push(`${github.stars} stars, ${github.forks} forks`);
+  }
+  return parts.join("; ");
 }
 
 /** The per-repository table, failures first when it has to fold so errors stay visible. */
@@ -57,14 +74,14 @@ export function runTable(run: RunSnapshot, budget: number): string {
     items.sort(
       (a, b) => (order[a.status] ?? 9) - (order[b.status] ?? 9) || a.position - b.position,
     );
-  return foldTable(["Repository", "Status", "Events found", "Error"], items.map(cells), budget);
+  return foldTable(["Repository", "Status", "Found", "Error"], items.map(cells), budget);
 }
 
 function cells(item: ItemSnapshot): string[] {
   return [
     escapeMarkdown(item.fullName),
     item.status,
-    item.eventsFound === null ? "" : String(item.eventsFound),
+    foundText(item),
     item.error ? escapeMarkdown(clip(item.error, 200)) : "",
   ];
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeHistory } from "./fake-github-history.js";
 
 /**
  * A stateful, GitHub-compatible REST API for the routes the app uses: issues, comments,
@@ -21,6 +22,8 @@ export interface FakeRequest {
 export interface FakeResponse {
   status: number;
   body: unknown;
+  /** Response headers beyond `content-type` (`link`, rate-limit headers). */
+  headers?: Record<string, string>;
 }
 
 interface Repo {
@@ -75,10 +78,14 @@ export class FakeGitHub {
   readonly checkRuns = new Map<number, CheckRun>();
   /** login → { permission, role_name }; unknown users get 404 (not a collaborator). */
   readonly permissions = new Map<string, { permission: string; role_name: string }>();
+  /** Star history and forks per repository (empty unless set), with scripted faults. */
+  readonly history: FakeHistory;
   private nextId = 1000;
   private server: Server | null = null;
 
-  constructor(readonly options: { webBase?: string; botLogin?: string } = {}) {}
+  constructor(readonly options: { webBase?: string; botLogin?: string; now?: () => number } = {}) {
+    this.history = new FakeHistory(options.now);
+  }
 
   get webBase() {
     return this.options.webBase ?? "https://github.com";
@@ -187,6 +194,8 @@ export class FakeGitHub {
     let g: RegExpExecArray | null;
     const notFound = { status: 404, body: { message: "Not Found" } };
 
+    const history = this.history.handle(method, path, query, (o, n) => this.repos.has(key(o, n)));
+    if (history) return history;
     if (method === "POST" && m(/^\/app\/installations\/\d+\/access_tokens$/)) {
       return {
         status: 201,
@@ -399,7 +408,10 @@ export class FakeGitHub {
           }
         }
         const answer = this.handle(req.method ?? "GET", req.url ?? "/", body);
-        res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8" });
+        res.writeHead(answer.status, {
+          "content-type": "application/json; charset=utf-8",
+          ...answer.headers,
+        });
         res.end(JSON.stringify(answer.body));
       });
     });

@@ -18,7 +18,7 @@ export function routeGitHubToFake(fake: FakeGitHub): void {
               ? (requestBody as Record<string, unknown>)
               : null;
         const answer = fake.handle(this.req.method, uri, body);
-        return [answer.status, answer.body as nock.Body];
+        return [answer.status, answer.body as nock.Body, answer.headers ?? {}];
       });
   }
 }

@@ -27,6 +27,16 @@ describe("parseCommand: grammar rows", () => {
       "/Backfill   7   Octo-Org/My.Repo_1  octo-org/my.repo_1\nmore text",
       { kind: "backfill", days: 7, repositories: [{ owner: "Octo-Org", name: "My.Repo_1" }] },
     ],
+    ["/backfill all", { kind: "backfill", days: 90, fullHistory: true, repositories: null }],
+    [
+      "/BACKFILL  ALL  octo/a",
+      {
+        kind: "backfill",
+        days: 90,
+        fullHistory: true,
+        repositories: [{ owner: "octo", name: "a" }],
+      },
+    ],
     ["/backfill retry", { kind: "retry" }],
     ["/backfill RETRY", { kind: "retry" }],
     ["/backfill status", { kind: "status" }],
@@ -72,7 +82,7 @@ describe("parseCommand: errors say what was wrong and what would be right", () =
     ],
     [
       "/backfill please",
-      "`please` is not something `/backfill` knows: use a number of days (1 to 90), `retry`, `status`, `cancel` or `help`.",
+      "`please` is not something `/backfill` knows: use a number of days (1 to 90), `all`, `retry`, `status`, `cancel` or `help`.",
     ],
     [
       "/backfill octo/a",
@@ -109,7 +119,7 @@ describe("parseCommand: errors say what was wrong and what would be right", () =
     ["hello", "A command starts with `/backfill`, e.g. `/backfill 30`."],
     [
       "/backfill `x`",
-      "`'x'` is not something `/backfill` knows: use a number of days (1 to 90), `retry`, `status`, `cancel` or `help`.",
+      "`'x'` is not something `/backfill` knows: use a number of days (1 to 90), `all`, `retry`, `status`, `cancel` or `help`.",
     ],
   ])("%j", (body, error) => {
     expect(parseCommand(body, options)).toEqual({ ok: false, error });
