@@ -7,6 +7,7 @@ import type { Surfaces } from "./github/register-surfaces.js";
 import { ConfigError, readConfig } from "./config.js";
 import { migrate, openDb } from "./db/index.js";
 import { createLogger } from "./logger.js";
+import { createNotifier, type Notifier } from "./notify/index.js";
 
 /**
  * `npm start`: the Probot server with the back-fill engine (contract §1). Migrations are
@@ -25,10 +26,18 @@ async function main(): Promise<void> {
 
   let engine: Engine | undefined;
   let surfaces: Surfaces | undefined;
+  let notifier: Notifier | undefined;
   const log = await createLogger();
   const server = await run(
     (app, options) => {
       engine = createEngine({ db, config, log: app.log.child({ name: "backfill" }) });
+      notifier = createNotifier({
+        db,
+        config,
+        webBase: webBaseOf(process.env),
+        engine,
+        log: app.log.child({ name: "notify" }),
+      });
       const onSurfaces = (s: Surfaces) => {
         surfaces = s;
       };
@@ -38,6 +47,8 @@ async function main(): Promise<void> {
   );
   // Without APP_ID/PRIVATE_KEY Probot serves its setup page only: no app, no engine.
   await engine?.start();
+  await notifier?.start();
+  surfaces?.scheduler.start();
 
   let stopping = false;
   const stop = async () => {
@@ -45,6 +56,8 @@ async function main(): Promise<void> {
     stopping = true;
     // Last progress writes first, then the engine; what is left resumes at the next start.
     surfaces?.stop();
+    await surfaces?.scheduler.stop();
+    await notifier?.stop();
     await surfaces?.idle();
     await engine?.stop();
     await server.stop();
@@ -53,6 +66,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+}
+
+/** Where links in notifications point: github.com, or the GitHub Enterprise host Probot uses. */
+function webBaseOf(env: NodeJS.ProcessEnv): string {
+  if (!env.GHE_HOST) return "https://github.com";
+  return `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}`;
 }
 
 main().catch((err: unknown) => {

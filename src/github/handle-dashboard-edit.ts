@@ -69,7 +69,7 @@ export async function handleDashboardEdit(ctx: SurfaceContext, input: WebhookInp
     repositoryId: p.repository.id,
     issueNumber: p.issue.number,
   };
-  const trackingDeps = { db: ctx.db, octokit, lock: ctx.lock, log: ctx.log };
+  const trackingDeps = { db: ctx.db, octokit, lock: ctx.lock, log: ctx.log, config: ctx.config };
   const reply = (text: string) => createComment(octokit, repo, p.issue.number, text);
 
   const known = await listRepositories(ctx.db, installationId);

@@ -1,12 +1,20 @@
 import { loadSettings, SETTINGS_PATH, type SettingsSource } from "../schedules/index.js";
-import { type ConfigOctokit, readWorkspaceSettings, settingsRepository } from "./read-workspace-settings.js";
+import {
+  type ConfigOctokit,
+  readWorkspaceSettings,
+  settingsRepository,
+} from "./read-workspace-settings.js";
 import type { SurfaceContext } from "./surface-context.js";
 
 /** The parts of a `push` payload read here. */
 export interface PushPayload {
   ref: string;
   installation?: { id: number } | null;
-  repository: { name: string; owner: { login?: string; name?: string | null } | null; default_branch?: string };
+  repository: {
+    name: string;
+    owner: { login?: string; name?: string | null } | null;
+    default_branch?: string;
+  };
   commits?: { added?: string[]; removed?: string[]; modified?: string[] }[];
   head_commit?: { added?: string[]; removed?: string[]; modified?: string[] } | null;
 }
@@ -36,13 +44,14 @@ export async function handleSettingsPush(
   );
   if (here.length === 0) return;
   const commits = payload.commits ?? [];
-  const touched = commits.length >= LISTED_COMMITS || commits.length === 0
-    ? true
-    : commits.some((c) =>
-        [...(c.added ?? []), ...(c.removed ?? []), ...(c.modified ?? [])].some((path) =>
-          here.some((s) => s.path === path),
-        ),
-      );
+  const touched =
+    commits.length >= LISTED_COMMITS || commits.length === 0
+      ? true
+      : commits.some((c) =>
+          [...(c.added ?? []), ...(c.removed ?? []), ...(c.modified ?? [])].some((path) =>
+            here.some((s) => s.path === path),
+          ),
+        );
   if (!touched) return;
   ctx.tasks.run("read settings after a push", async () => {
     await readWorkspaceSettings(
@@ -53,7 +62,10 @@ export async function handleSettingsPush(
 }
 
 /** The files last read, and always the two places the file is looked for first. */
-async function watchedFiles(ctx: SurfaceContext, installationId: number): Promise<SettingsSource[]> {
+async function watchedFiles(
+  ctx: SurfaceContext,
+  installationId: number,
+): Promise<SettingsSource[]> {
   const repo = await settingsRepository(ctx.db, installationId);
   const stored = await loadSettings(ctx.db, installationId);
   if (!repo) return stored.sources;

@@ -15,7 +15,11 @@ import {
 import { listRepositories } from "../workspaces/index.js";
 import { createComment, type Octokit, type Repo } from "./github-api.js";
 import type { KeyedLock } from "./keyed-lock.js";
-import { chooseTrackingRepository, ensureTrackingIssue, storedTrackingIssue } from "./tracking-issue.js";
+import {
+  chooseTrackingRepository,
+  ensureTrackingIssue,
+  storedTrackingIssue,
+} from "./tracking-issue.js";
 
 /** An installation octokit: Probot's carries `config.get` (`@probot/octokit-plugin-config`). */
 export type ConfigOctokit = Octokit & Pick<ProbotOctokit, "config">;
@@ -118,7 +122,10 @@ async function answerBadFile(
   problems: SettingsProblem[],
   version: string,
 ): Promise<SettingsRead> {
-  deps.log.warn({ installationId, keys: problems.map((p) => p.key) }, "workspace settings file rejected");
+  deps.log.warn(
+    { installationId, keys: problems.map((p) => p.key) },
+    "workspace settings file rejected",
+  );
   if (!(await claimBadVersion(deps.db, installationId, version))) {
     return { kind: "bad", problems, answered: false };
   }

@@ -39,13 +39,18 @@ export function registerSchedules(
     }
     if (firing.outcome !== "skipped") return;
     ctx.log.info(
-      { installationId: firing.installationId, dueAt: firing.dueAt.toISOString(), activeRun: firing.run?.id },
+      {
+        installationId: firing.installationId,
+        dueAt: firing.dueAt.toISOString(),
+        activeRun: firing.run?.id,
+      },
       "scheduled run skipped: a run is active",
     );
     const octokit = await auth(firing.installationId);
-    const deps = { db: ctx.db, octokit, lock: ctx.lock, log: ctx.log };
+    const deps = { db: ctx.db, octokit, lock: ctx.lock, log: ctx.log, config: ctx.config };
     const tracking = await ensureTrackingIssue(deps, firing.installationId);
-    if (tracking) await refreshDashboard(deps, firing.installationId, tracking, { run: firing.run });
+    if (tracking)
+      await refreshDashboard(deps, firing.installationId, tracking, { run: firing.run });
   }
 
   async function readSettings(installationId: number) {
@@ -73,7 +78,14 @@ export function registerSchedules(
     workerId: `schedules-${randomBytes(4).toString("hex")}`,
     async refreshSettings(installationId) {
       await readWorkspaceSettings(
-        { db: ctx.db, octokit: await auth(installationId), config: ctx.config, lock: ctx.lock, log: ctx.log, now },
+        {
+          db: ctx.db,
+          octokit: await auth(installationId),
+          config: ctx.config,
+          lock: ctx.lock,
+          log: ctx.log,
+          now,
+        },
         installationId,
       );
     },

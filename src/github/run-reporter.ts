@@ -35,7 +35,7 @@ export const RETRY_ACTION: CheckRunAction = {
 
 export interface ReporterDeps {
   db: Db;
-  config: Pick<Config, "BACKFILL_PROGRESS_EVERY">;
+  config: Pick<Config, "BACKFILL_PROGRESS_EVERY"> & Partial<Pick<Config, "BACKFILL_DEFAULT_DAYS">>;
   /** An installation-authenticated octokit: progress outlives the webhook that asked. */
   auth(installationId: number): Promise<Octokit>;
   results: ResultsSource;
@@ -180,7 +180,13 @@ export function createRunReporter(deps: ReporterDeps) {
   async function write(state: RunState, run: RunSnapshot) {
     await heldBack(run.installationId);
     const octokit = await deps.auth(run.installationId);
-    const trackingDeps = { db: deps.db, octokit, lock: deps.lock, log: deps.log };
+    const trackingDeps = {
+      db: deps.db,
+      octokit,
+      lock: deps.lock,
+      log: deps.log,
+      config: deps.config,
+    };
     state.tracking ??= await ensureTrackingIssue(trackingDeps, run.installationId);
     const tracking = state.tracking;
     if (!tracking) {

@@ -32,7 +32,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       try {
         await deps.onFiring?.(firing);
       } catch (err) {
-        deps.log.error({ err, installationId: firing.installationId }, "reporting a scheduled firing failed");
+        deps.log.error(
+          { err, installationId: firing.installationId },
+          "reporting a scheduled firing failed",
+        );
       }
     }
     return firings;

@@ -4,7 +4,12 @@ import type { Db } from "../db/index.js";
 import { getWorkspaceMetrics } from "../metrics/index.js";
 import { listRepositories } from "../workspaces/index.js";
 import { nextDue, scheduleKey } from "./next-due.js";
-import { claimDueSchedules, type DueSchedule, type FiringOutcome, finishFiring } from "./schedule-store.js";
+import {
+  claimDueSchedules,
+  type DueSchedule,
+  type FiringOutcome,
+  finishFiring,
+} from "./schedule-store.js";
 import { loadSettings } from "./settings-store.js";
 import { isExcluded, scheduledDays, type WorkspaceSettings } from "./workspace-settings.js";
 
@@ -65,9 +70,18 @@ async function fireOne(deps: FireDeps, claimed: DueSchedule): Promise<Firing | n
     );
   }
   const { settings } = await loadSettings(deps.db, installationId);
-  if (!settings.schedule || scheduleKey(settings.schedule, settings.timezone) !== claimed.scheduleKey) {
+  if (
+    !settings.schedule ||
+    scheduleKey(settings.schedule, settings.timezone) !== claimed.scheduleKey
+  ) {
     // The schedule changed meanwhile: the new one has its own due time.
-    await finishFiring(deps.db, { ...claimed, workerId: deps.workerId, nextDueAt: null, outcome: null, runId: null });
+    await finishFiring(deps.db, {
+      ...claimed,
+      workerId: deps.workerId,
+      nextDueAt: null,
+      outcome: null,
+      runId: null,
+    });
     return null;
   }
   let firing: Firing;
@@ -76,7 +90,11 @@ async function fireOne(deps: FireDeps, claimed: DueSchedule): Promise<Firing | n
   } catch (err) {
     // The lease runs out and another try follows; the idempotency key keeps it to one run.
     deps.log.warn(
-      { installationId, dueAt: dueAt.toISOString(), reason: err instanceof Error ? err.message : String(err) },
+      {
+        installationId,
+        dueAt: dueAt.toISOString(),
+        reason: err instanceof Error ? err.message : String(err),
+      },
       "scheduled run not started; trying again when the claim expires",
     );
     return null;
@@ -118,7 +136,8 @@ async function request(
     return { ...base, outcome: "skipped", run: result.run };
   } catch (err) {
     // A workspace the engine refuses (uninstalled meanwhile): nothing to run.
-    if (err instanceof Error && err.name === "RunRequestError") return { ...base, outcome: "nothing" };
+    if (err instanceof Error && err.name === "RunRequestError")
+      return { ...base, outcome: "nothing" };
     throw err;
   }
 }
@@ -133,7 +152,11 @@ async function chooseRepositories(
     (r) => !isExcluded(settings, r.fullName),
   );
   if (!settings.only_gaps || repositories.length === 0) {
-    return repositories.map((r) => ({ owner: r.owner, name: r.name, repositoryId: r.repositoryId }));
+    return repositories.map((r) => ({
+      owner: r.owner,
+      name: r.name,
+      repositoryId: r.repositoryId,
+    }));
   }
   const metrics = await getWorkspaceMetrics(deps.db, installationId, {
     days: GAP_WINDOW_DAYS,

@@ -1,7 +1,12 @@
 export { createScheduler, type Scheduler, type SchedulerDeps } from "./create-scheduler.js";
 export type { FireDeps, Firing } from "./fire-due-schedules.js";
 export { nextDue, scheduleKey } from "./next-due.js";
-export { type FiringOutcome, loadScheduleView, type ScheduleView, syncSchedule } from "./schedule-store.js";
+export {
+  type FiringOutcome,
+  loadScheduleView,
+  type ScheduleView,
+  syncSchedule,
+} from "./schedule-store.js";
 export {
   claimBadVersion,
   loadSettings,

@@ -52,7 +52,12 @@ export async function saveSettings(
      on conflict (installation_id) do update
        set settings = excluded.settings, version = excluded.version, sources = excluded.sources,
            read_at = excluded.read_at, bad_version = null, updated_at = now()`,
-    [installationId, JSON.stringify(stored.settings), stored.version, JSON.stringify(stored.sources)],
+    [
+      installationId,
+      JSON.stringify(stored.settings),
+      stored.version,
+      JSON.stringify(stored.sources),
+    ],
   );
 }
 

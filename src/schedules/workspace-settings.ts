@@ -23,13 +23,13 @@ export const SETTINGS_KEYS = ["schedule", "timezone", "days", "only_gaps", "excl
 /** Whether croner can compute due times for `expr` in `timezone`. */
 function cronProblem(expr: string, timezone: string | undefined): string | null {
   if (expr.trim().split(/\s+/).length !== 5) {
-    return "expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 6 * * 1\"";
+    return 'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1"';
   }
   try {
     new Cron(expr, { mode: "5-part", paused: true, ...(timezone ? { timezone } : {}) }).nextRun();
     return null;
   } catch {
-    return "expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 6 * * 1\"";
+    return 'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1"';
   }
 }
 
@@ -48,7 +48,8 @@ function schemaFor(maxDays: number) {
       schedule: z
         .string({ error: 'expected a cron expression in quotes, e.g. "0 6 * * 1"' })
         .refine((v) => cronProblem(v, undefined) === null, {
-          error: 'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1"',
+          error:
+            'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1"',
         })
         .optional(),
       timezone: z
@@ -62,10 +63,9 @@ function schemaFor(maxDays: number) {
         .optional(),
       only_gaps: z.boolean({ error: "expected true or false" }).optional(),
       exclude: z
-        .array(
-          z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: "expected owner/name" }),
-          { error: "expected a list of repositories, e.g. [octo/archive]" },
-        )
+        .array(z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: "expected owner/name" }), {
+          error: "expected a list of repositories, e.g. [octo/archive]",
+        })
         .optional(),
     },
     { error: `unknown key; the keys are ${SETTINGS_KEYS.join(", ")}` },
