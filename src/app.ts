@@ -10,6 +10,8 @@ export interface AppDeps {
   db: Db;
   config: Config;
   engine: Engine;
+  /** The clock schedules are read with (contract §7); tests pass their own. */
+  now?: () => Date;
   /** Receives the GitHub surfaces once registered (shutdown, tests). */
   onSurfaces?: (surfaces: Surfaces) => void;
 }

@@ -20,16 +20,19 @@ export interface WorkspaceSettings {
 
 export const SETTINGS_KEYS = ["schedule", "timezone", "days", "only_gaps", "exclude"] as const;
 
+const CRON_HINT =
+  'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1"';
+
 /** Whether croner can compute due times for `expr` in `timezone`. */
 function cronProblem(expr: string, timezone: string | undefined): string | null {
   if (expr.trim().split(/\s+/).length !== 5) {
-    return 'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1"';
+    return CRON_HINT;
   }
   try {
     new Cron(expr, { mode: "5-part", paused: true, ...(timezone ? { timezone } : {}) }).nextRun();
     return null;
   } catch {
-    return 'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1"';
+    return CRON_HINT;
   }
 }
 
@@ -47,19 +50,19 @@ function schemaFor(maxDays: number) {
     {
       schedule: z
         .string({ error: 'expected a cron expression in quotes, e.g. "0 6 * * 1"' })
-        .refine((v) => cronProblem(v, undefined) === null, {
-          error:
-            'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * 1"',
-        })
+        .refine((v) => cronProblem(v, undefined) === null, { error: CRON_HINT })
         .optional(),
       timezone: z
         .string({ error: "expected an IANA time zone name, e.g. Europe/Berlin" })
         .refine(isTimeZone, { error: "expected an IANA time zone name, e.g. Europe/Berlin" })
         .optional(),
+      // One message for the whole key: a union would report its members' own wording.
       days: z
-        .union([z.literal("all"), z.number().int().min(1).max(maxDays)], {
-          error: `expected a whole number from 1 to ${maxDays}, or all`,
-        })
+        .custom<number | "all">(
+          (v) =>
+            v === "all" || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= maxDays),
+          { error: `expected a whole number from 1 to ${maxDays}, or all` },
+        )
         .optional(),
       only_gaps: z.boolean({ error: "expected true or false" }).optional(),
       exclude: z

@@ -35,7 +35,8 @@ export class FakeHook {
   async posts(n: number, timeoutMs = 20_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (this.deliveries.length < n) {
-      if (Date.now() > until) throw new Error(`the hook got ${this.deliveries.length} of ${n} posts`);
+      if (Date.now() > until)
+        throw new Error(`the hook got ${this.deliveries.length} of ${n} posts`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 200);
         this.waiters.push(() => {
