@@ -67,6 +67,8 @@ export async function loadRunEnd(
     link = `${webBase}/${row.owner}/${row.name}/issues/${row.tracking_issue_number}`;
     if (row.progress_comment_id !== null) link += `#issuecomment-${row.progress_comment_id}`;
   }
+  // A workspace without any event yet has no change to show (its totals may come back empty).
+  const change = metrics?.stars.percentChange;
   return {
     workspace: row.account_login,
     runId,
@@ -78,7 +80,8 @@ export async function loadRunEnd(
     cancelled: row.cancelled,
     total: row.total,
     starsPerDay: metrics ? metrics.stars.velocity : null,
-    starsChange: metrics ? formatChange(metrics.stars.percentChange) : "n/a",
+    starsChange:
+      typeof change === "number" && Number.isFinite(change) ? formatChange(change) : "n/a",
     link,
   };
 }

@@ -49,7 +49,7 @@ export const notifierDefaults: NotifierTuning = {
 
 export interface NotifierDeps {
   db: Db;
-  config: Pick<Config, "NOTIFY_SLACK_WEBHOOK_URL" | "NOTIFY_DISCORD_WEBHOOK_URL">;
+  config: Partial<Pick<Config, "NOTIFY_SLACK_WEBHOOK_URL" | "NOTIFY_DISCORD_WEBHOOK_URL">>;
   /** `https://github.com`, or the GitHub Enterprise host the links point to. */
   webBase: string;
   log: {
