@@ -5,6 +5,7 @@ import {
   settingsRepository,
 } from "./read-workspace-settings.js";
 import type { SurfaceContext } from "./surface-context.js";
+import { refreshDashboard, storedTrackingIssue } from "./tracking-issue.js";
 
 /** The parts of a `push` payload read here. */
 export interface PushPayload {
@@ -54,10 +55,24 @@ export async function handleSettingsPush(
         );
   if (!touched) return;
   ctx.tasks.run("read settings after a push", async () => {
-    await readWorkspaceSettings(
+    const read = await readWorkspaceSettings(
       { db: ctx.db, octokit: input.octokit, config: ctx.config, lock: ctx.lock, log: ctx.log },
       installationId,
     );
+    if (read.kind !== "applied") return;
+    // The dashboard shows the schedule and its next run: show the new one now.
+    const tracking = await storedTrackingIssue(ctx.db, installationId);
+    if (!tracking) return;
+    const deps = {
+      db: ctx.db,
+      octokit: input.octokit,
+      lock: ctx.lock,
+      log: ctx.log,
+      config: ctx.config,
+    };
+    await refreshDashboard(deps, installationId, tracking, {
+      run: await ctx.engine.lastRun(installationId),
+    });
   });
 }
 

@@ -124,7 +124,15 @@ describe("the settings file", () => {
       ].join("\n"),
     );
     await send("push", push("Hello-World", [FILE]));
-    expect(newCalls()).toEqual([CONTENTS("Codertocat", "Hello-World")]);
+    // Read, then the dashboard rewritten with the schedule and its next run.
+    expect(newCalls()).toEqual([
+      CONTENTS("Codertocat", "Hello-World"),
+      "GET /repos/Codertocat/Hello-World/issues/1",
+      "PATCH /repos/Codertocat/Hello-World/issues/1",
+    ]);
+    expect(fake.issue(HELLO.owner, HELLO.name, 1)!.body).toContain(
+      "**Schedule:** `0 6 * * 1` (Europe/Berlin): 30 days of the repositories whose coverage has gaps, except Codertocat/other. Next run: 2026-12-07 06:00 Europe/Berlin.",
+    );
     expect((await loadSettings(db, INSTALLATION)).settings).toEqual({
       schedule: "0 6 * * 1",
       timezone: "Europe/Berlin",
@@ -147,7 +155,7 @@ describe("the settings file", () => {
   it("falls back to the organisation's .github repository, and a push there reads it again", async () => {
     fake.setFile("Codertocat", ".github", FILE, "days: 14\n");
     await send("push", push(".github", [FILE]));
-    expect(newCalls()).toEqual([
+    expect(newCalls().slice(0, 2)).toEqual([
       CONTENTS("Codertocat", "Hello-World"),
       CONTENTS("Codertocat", ".github"),
     ]);
@@ -168,7 +176,7 @@ describe("the settings file", () => {
       'schedule: "0 3 * * *"\ndays: 60\nexclude: [Codertocat/old]\n',
     );
     await send("push", push("Hello-World", [FILE]));
-    expect(newCalls()).toEqual([
+    expect(newCalls().slice(0, 2)).toEqual([
       CONTENTS("Codertocat", "Hello-World"),
       CONTENTS("Codertocat", "shared-settings"),
     ]);
