@@ -288,4 +288,24 @@ describe("the settings file", () => {
       /\| Codertocat\/Hello-World \| pending \| never \| 0 \| 0\/90 days \| yes \|/,
     );
   });
+
+  it("a due time while a run is active is skipped, and the dashboard says so", async () => {
+    fake.setFile("Codertocat", "Hello-World", FILE, 'schedule: "0 6 * * 1"\n');
+    await send("push", push("Hello-World", [FILE]));
+    const active = await engine.request({
+      installationId: INSTALLATION,
+      days: 90,
+      source: "command",
+      requestedBy: "mona",
+    });
+    clock = new Date("2026-12-07T06:00:03Z");
+    expect((await surfaces.scheduler.tick()).map((f) => f.outcome)).toEqual(["skipped"]);
+    await surfaces.idle();
+    expect(engine.requests.map((r) => r.source)).toEqual(["command", "schedule"]);
+    const dashboard = fake.issue(HELLO.owner, HELLO.name, 1)!.body;
+    expect(dashboard).toContain(
+      `The scheduled run due 2026-12-07 06:00 UTC was skipped: run #${active.run.id} was active.`,
+    );
+    expect(dashboard).toContain("Next run: 2026-12-14 06:00 UTC.");
+  });
 });
