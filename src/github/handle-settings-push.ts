@@ -17,11 +17,10 @@ export interface PushPayload {
     default_branch?: string;
   };
   commits?: { added?: string[]; removed?: string[]; modified?: string[] }[];
-  head_commit?: { added?: string[]; removed?: string[]; modified?: string[] } | null;
 }
 
-/** GitHub lists at most 20 commits in a push payload; a longer push may hide the file. */
-const LISTED_COMMITS = 20;
+/** A push webhook lists at most 2,048 commits; a longer push may hide the file: read it. */
+const LISTED_COMMITS = 2_048;
 
 /**
  * Contract §7: a push to the default branch that changes the settings file (in the tracking
