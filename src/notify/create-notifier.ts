@@ -99,7 +99,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     let message = entry.message;
     if (message === null) {
       const end = await loadRunEnd(deps.db, entry.runId, deps.webBase);
-      if (!end) return false;
+      if (!end) {
+        await markFailed(deps.db, entry.id, workerId, { attempts: 0, error: "run not found" });
+        return false;
+      }
       message = await keepMessage(deps.db, entry.id, renderRunEnd(entry.channel, end));
     }
     let attempts = 0;
