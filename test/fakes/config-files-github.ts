@@ -3,7 +3,7 @@ import { FakeGitHub } from "./fake-github.js";
 /**
  * The fake GitHub plus repository files, served as `GET /repos/{o}/{r}/contents/{path}`
  * answers them in the raw media type that `@probot/octokit-plugin-config` asks for (404
- * when absent). In-process only (behind nock): the raw body is not JSON.
+ * when absent), behind nock or over HTTP (`listen`).
  */
 export class ConfigFilesGitHub extends FakeGitHub {
   readonly files = new Map<string, string>();
@@ -20,10 +20,11 @@ export class ConfigFilesGitHub extends FakeGitHub {
     const m = /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(url.pathname);
     if (method === "GET" && m) {
       const path = decodeURIComponent(m[3]!);
-      this.requests.push({ method, path: url.pathname, query: {}, body, at: Date.now() });
+      const recorded = url.pathname.replace(/^\/api\/v3/, "");
+      this.requests.push({ method, path: recorded, query: {}, body, at: Date.now() });
       const text = this.files.get(`${m[1]}/${m[2]}/${path}`.toLowerCase());
       if (text === undefined) return { status: 404, body: { message: "Not Found" } };
-      return { status: 200, body: text };
+      return { status: 200, body: text, contentType: "application/vnd.github.raw; charset=utf-8" };
     }
     return super.handle(method, rawPath, body);
   }

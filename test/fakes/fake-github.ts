@@ -21,6 +21,8 @@ export interface FakeRequest {
 export interface FakeResponse {
   status: number;
   body: unknown;
+  /** A body sent as it is with this type (a raw media type), not as JSON. */
+  contentType?: string;
 }
 
 interface Repo {
@@ -399,6 +401,11 @@ export class FakeGitHub {
           }
         }
         const answer = this.handle(req.method ?? "GET", req.url ?? "/", body);
+        if (answer.contentType) {
+          res.writeHead(answer.status, { "content-type": answer.contentType });
+          res.end(String(answer.body));
+          return;
+        }
         res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8" });
         res.end(JSON.stringify(answer.body));
       });
