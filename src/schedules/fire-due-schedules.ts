@@ -2,7 +2,7 @@ import type { Engine, RepositoryRef, RunSnapshot } from "../backfill/types.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/index.js";
 import { getWorkspaceMetrics } from "../metrics/index.js";
-import { listRepositories } from "../workspaces/index.js";
+import { getWorkspace, listRepositories } from "../workspaces/index.js";
 import { nextDue, scheduleKey } from "./next-due.js";
 import {
   claimDueSchedules,
@@ -61,6 +61,18 @@ export async function fireDueSchedules(deps: FireDeps): Promise<Firing[]> {
 
 async function fireOne(deps: FireDeps, claimed: DueSchedule): Promise<Firing | null> {
   const { installationId, dueAt } = claimed;
+  const workspace = await getWorkspace(deps.db, installationId);
+  if (!workspace || workspace.status === "deleted") {
+    // Uninstalled: the schedule stops; a new installation reads the file and starts it again.
+    await finishFiring(deps.db, {
+      ...claimed,
+      workerId: deps.workerId,
+      nextDueAt: null,
+      outcome: "nothing",
+      runId: null,
+    });
+    return null;
+  }
   try {
     await deps.refreshSettings(installationId);
   } catch (err) {

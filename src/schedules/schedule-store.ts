@@ -23,7 +23,8 @@ export interface ScheduleView {
 /**
  * Keeps the schedule row in step with the settings (this module is the only writer of
  * `schedule_state`). An unchanged schedule keeps its next due time, so re-reading the file
- * never moves or repeats a firing; a new one starts from the next due time after `now`.
+ * never moves or repeats a firing; a new one (or one stopped with its workspace) starts from
+ * the next due time after `now`.
  */
 export async function syncSchedule(
   db: Queryable,
@@ -44,7 +45,8 @@ export async function syncSchedule(
      on conflict (installation_id) do update
        set schedule_key = excluded.schedule_key, next_due_at = excluded.next_due_at,
            updated_at = now()
-       where schedule_state.schedule_key <> excluded.schedule_key`,
+       where schedule_state.schedule_key <> excluded.schedule_key
+          or schedule_state.next_due_at is null`,
     [installationId, key, nextDue(settings.schedule, settings.timezone, now)],
   );
 }

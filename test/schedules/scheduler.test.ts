@@ -213,4 +213,16 @@ describe("a weekly schedule (injected clock)", () => {
     at("2026-12-07T05:00:04Z");
     expect(await scheduler("one").tick()).toEqual([]);
   });
+
+  it("an uninstalled workspace's schedule stops, and starts again when the file is read anew", async () => {
+    await configure(WEEKLY);
+    await db.query("update workspaces set status = 'deleted' where installation_id = $1", [WS]);
+    at("2026-12-07T05:00:04Z");
+    expect(await scheduler("one").tick()).toEqual([]);
+    expect((await loadScheduleView(db, WS))?.nextDueAt).toBeNull();
+    expect(await runs()).toEqual([]);
+    await db.query("update workspaces set status = 'active' where installation_id = $1", [WS]);
+    await configure(WEEKLY);
+    expect((await loadScheduleView(db, WS))?.nextDueAt).toEqual(new Date("2026-12-14T05:00:00Z"));
+  });
 });
