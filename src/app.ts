@@ -14,6 +14,8 @@ export interface AppDeps {
   engine: Engine;
   /** Live figures after `star` and `fork` webhooks; absent → those webhooks are ignored. */
   liveRefresh?: RefreshRequests;
+  /** The clock schedules are read with (contract §7); tests pass their own. */
+  now?: () => Date;
   /** Receives the GitHub surfaces once registered (shutdown, tests). */
   onSurfaces?: (surfaces: Surfaces) => void;
 }

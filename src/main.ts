@@ -13,6 +13,7 @@ import {
   type LiveRefresh,
 } from "./history/index.js";
 import { createLogger } from "./logger.js";
+import { createNotifier, type Notifier } from "./notify/index.js";
 
 /**
  * `npm start`: the Probot server with the back-fill engine (contract §1). Migrations are
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   let engine: Engine | undefined;
   let liveRefresh: LiveRefresh | undefined;
   let surfaces: Surfaces | undefined;
+  let notifier: Notifier | undefined;
   const log = await createLogger();
   const server = await run(
     (app, options) => {
@@ -50,6 +52,13 @@ async function main(): Promise<void> {
         debounceMs: config.GITHUB_REFRESH_DEBOUNCE_MS,
         log: app.log.child({ name: "live-figures" }),
       });
+      notifier = createNotifier({
+        db,
+        config,
+        webBase: webBaseOf(process.env),
+        engine,
+        log: app.log.child({ name: "notify" }),
+      });
       const onSurfaces = (s: Surfaces) => {
         surfaces = s;
       };
@@ -60,6 +69,8 @@ async function main(): Promise<void> {
   // Without APP_ID/PRIVATE_KEY Probot serves its setup page only: no app, no engine.
   await engine?.start();
   liveRefresh?.start();
+  await notifier?.start();
+  surfaces?.scheduler.start();
 
   let stopping = false;
   const stop = async () => {
@@ -67,6 +78,8 @@ async function main(): Promise<void> {
     stopping = true;
     // Last progress writes first, then the engine; what is left resumes at the next start.
     surfaces?.stop();
+    await surfaces?.scheduler.stop();
+    await notifier?.stop();
     await surfaces?.idle();
     await liveRefresh?.stop();
     await engine?.stop();
@@ -76,6 +89,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+}
+
+/** Where links in notifications point: github.com, or the GitHub Enterprise host Probot uses. */
+function webBaseOf(env: NodeJS.ProcessEnv): string {
+  if (!env.GHE_HOST) return "https://github.com";
+  return `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}`;
 }
 
 main().catch((err: unknown) => {

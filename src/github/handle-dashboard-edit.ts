@@ -75,6 +75,7 @@ export async function handleDashboardEdit(ctx: SurfaceContext, input: WebhookInp
     lock: ctx.lock,
     log: ctx.log,
     publicUrl: ctx.config.PUBLIC_URL,
+    config: ctx.config,
   };
   const reply = (text: string) => createComment(octokit, repo, p.issue.number, text);
 

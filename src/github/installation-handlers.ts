@@ -8,6 +8,8 @@ export interface RepositoriesAdded {
   repositories: { id: number; owner: string; name: string }[];
   deliveryId: string;
   source: "installation";
+  /** `installation` (the app installed) or `installation_repositories` (repositories added). */
+  event?: string;
 }
 
 export interface InstallationDeps {
@@ -51,6 +53,7 @@ export function registerInstallationHandlers(app: Probot, deps: InstallationDeps
         repositories: added.map((r) => ({ id: r.repositoryId, owner: r.owner, name: r.name })),
         deliveryId: context.id,
         source: "installation",
+        event: context.name,
       });
     }
   });

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/index.js";
+import { getWorkspaceMetrics } from "../metrics/index.js";
 
 export interface DashboardRow {
   repositoryId: number;
@@ -13,6 +14,11 @@ export interface DashboardRow {
   events90: number;
   /** Days out of the last 90 with at least one event. */
   daysWithEvents: number;
+  /**
+   * Coverage has gaps (the metrics' `needsBackfill`: no data in the previous 30 days, or a
+   * gap over 7 days), so velocity against the previous 30 days is not yet sound.
+   */
+  needsBackfill?: boolean;
 }
 
 /**
@@ -65,6 +71,11 @@ export async function loadDashboardRows(
       order by w.position`,
     [installationId],
   );
+  // The same judgement as the metrics API and `workspace-backfill coverage`, over 2 × 30 days.
+  const metrics = await getWorkspaceMetrics(db, installationId, { days: 30, uniqueActors: false });
+  const gaps = new Map(
+    (metrics?.coverage ?? []).map((c) => [c.repository.toLowerCase(), c.needsBackfill]),
+  );
   return rows.map((r) => ({
     repositoryId: r.repository_id,
     owner: r.owner,
@@ -75,5 +86,6 @@ export async function loadDashboardRows(
     lastBackfillAt: r.last_backfill_at ? new Date(r.last_backfill_at) : null,
     events90: r.events_90,
     daysWithEvents: r.days_with_events,
+    needsBackfill: gaps.get(`${r.owner}/${r.name}`.toLowerCase()) ?? true,
   }));
 }

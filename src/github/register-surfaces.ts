@@ -11,6 +11,8 @@ import { createKeyedLock } from "./keyed-lock.js";
 import { createRunReporter, subscribeReporter } from "./run-reporter.js";
 import { metricsResults } from "./metrics-results.js";
 import type { ResultsSource } from "./run-results.js";
+import type { Scheduler } from "../schedules/index.js";
+import { registerSchedules } from "./register-schedules.js";
 import { startAutoBackfill } from "./start-auto-backfill.js";
 import type { SurfaceContext } from "./surface-context.js";
 
@@ -19,6 +21,8 @@ export interface RepositoriesAdded {
   repositories: { id: number; owner: string; name: string }[];
   deliveryId: string;
   source: "installation";
+  /** `installation` (the app installed: its settings file is read) or `installation_repositories`. */
+  event?: string;
 }
 
 export interface Surfaces {
@@ -28,6 +32,8 @@ export interface Surfaces {
   idle(): Promise<void>;
   /** Stops the reporters' engine subscription and their waits to try a failed write again. */
   stop(): void;
+  /** Fires the workspaces' schedules (contract §7) once started; `stop()` stops it too. */
+  scheduler: Scheduler;
 }
 
 export interface SurfacesDeps {
@@ -36,6 +42,8 @@ export interface SurfacesDeps {
   engine: Engine;
   /** The end-of-run figures; defaults to the metrics module's. */
   results?: ResultsSource;
+  /** The clock schedules are read with; tests pass their own. */
+  now?: () => Date;
 }
 
 /** Registers the `/backfill` commands, dashboard and check-run handlers, starts the reporters. */
@@ -54,6 +62,7 @@ export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
   });
   const unsubscribe = subscribeReporter(deps.engine, reporter);
   const ctx: SurfaceContext = { ...deps, reporter, tasks, lock, log };
+  const schedules = registerSchedules(app, ctx, deps.now ? { now: deps.now } : {});
 
   app.on("issue_comment.created", (context) =>
     handleCommand(ctx, {
@@ -78,7 +87,12 @@ export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
   );
 
   return {
-    onRepositoriesAdded: (input) => startAutoBackfill(ctx, input),
+    async onRepositoriesAdded(input) {
+      // The settings' `exclude` holds for the first back-fill too: read the file first.
+      if (input.event === "installation") await schedules.readSettings(input.installationId);
+      await startAutoBackfill(ctx, input);
+    },
+    scheduler: schedules.scheduler,
     async idle() {
       // Background replies may start runs' reporting and vice versa: settle both.
       for (let i = 0; i < 10; i++) {
@@ -89,6 +103,7 @@ export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
     stop() {
       unsubscribe();
       reporter.stop();
+      void schedules.scheduler.stop();
     },
   };
 }

@@ -15,6 +15,8 @@ export interface DashboardState {
   runLine: string | null;
   /** PUBLIC_URL: when set, the public repositories' embed Markdown follows the boxes. */
   publicUrl?: string | undefined;
+  /** The settings file's schedule, its next run and a skipped due time (contract §7). */
+  scheduleLines?: string[];
 }
 
 function day(d: Date | null): string {
@@ -33,6 +35,7 @@ export function renderDashboard(state: DashboardState): string {
     "",
     `${state.rows.length} ${state.rows.length === 1 ? "repository" : "repositories"}.${state.runLine ? ` ${state.runLine}` : ""}`,
     "",
+    ...(state.scheduleLines?.length ? [...state.scheduleLines, ""] : []),
   ].join("\n");
   const boxesHead = [
     "### Back-fill selected repositories",
@@ -81,13 +84,14 @@ export function renderDashboard(state: DashboardState): string {
   }
   const tableBudget = limit - intro.length - boxesHead.length - boxText.length - tail.length;
   const table = foldTable(
-    ["Repository", "Status", "Last backfill", "Events (90 days)", "Coverage"],
+    ["Repository", "Status", "Last backfill", "Events (90 days)", "Coverage", "Needs back-fill"],
     state.rows.map((r) => [
       escapeMarkdown(r.fullName),
       r.status ?? "not back-filled",
       day(r.lastBackfillAt),
       String(r.events90),
       `${r.daysWithEvents}/90 days`,
+      r.needsBackfill === undefined ? "" : r.needsBackfill ? "yes" : "no",
     ]),
     tableBudget,
   );

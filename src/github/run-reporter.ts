@@ -35,7 +35,8 @@ export const RETRY_ACTION: CheckRunAction = {
 
 export interface ReporterDeps {
   db: Db;
-  config: Pick<Config, "BACKFILL_PROGRESS_EVERY"> & Partial<Pick<Config, "PUBLIC_URL">>;
+  config: Pick<Config, "BACKFILL_PROGRESS_EVERY"> &
+    Partial<Pick<Config, "PUBLIC_URL" | "BACKFILL_DEFAULT_DAYS">>;
   /** An installation-authenticated octokit: progress outlives the webhook that asked. */
   auth(installationId: number): Promise<Octokit>;
   results: ResultsSource;
@@ -186,6 +187,7 @@ export function createRunReporter(deps: ReporterDeps) {
       lock: deps.lock,
       log: deps.log,
       publicUrl: deps.config.PUBLIC_URL,
+      config: deps.config,
     };
     state.tracking ??= await ensureTrackingIssue(trackingDeps, run.installationId);
     const tracking = state.tracking;

@@ -1,3 +1,4 @@
+import { isExcluded, loadSettings } from "../schedules/index.js";
 import type { RepositoriesAdded } from "./register-surfaces.js";
 import { requestErrorText, type SurfaceContext } from "./surface-context.js";
 
@@ -9,14 +10,20 @@ export async function startAutoBackfill(
   ctx: SurfaceContext,
   input: RepositoriesAdded,
 ): Promise<void> {
-  if (!ctx.config.AUTO_BACKFILL_ON_INSTALL || input.repositories.length === 0) return;
+  if (!ctx.config.AUTO_BACKFILL_ON_INSTALL) return;
+  const { settings } = await loadSettings(ctx.db, input.installationId);
+  // The settings file's `exclude` (contract §7): never back-filled by install either.
+  const repositories = input.repositories.filter(
+    (r) => !isExcluded(settings, `${r.owner}/${r.name}`),
+  );
+  if (repositories.length === 0) return;
   try {
     const result = await ctx.engine.request({
       installationId: input.installationId,
       days: ctx.config.BACKFILL_DEFAULT_DAYS,
       source: "installation",
       requestedBy: null,
-      repositories: input.repositories.map((r) => ({
+      repositories: repositories.map((r) => ({
         owner: r.owner,
         name: r.name,
         repositoryId: r.id,

@@ -13,6 +13,7 @@ import {
 } from "./github-api.js";
 import { type ClaimTiming, claimDefaults } from "./claim-report-id.js";
 import type { KeyedLock } from "./keyed-lock.js";
+import { loadScheduleLines } from "./dashboard-schedule-lines.js";
 import { loadDashboardRows } from "./load-dashboard-rows.js";
 import { readDashboardSelection } from "./read-dashboard-selection.js";
 import { renderDashboard } from "./render-dashboard.js";
@@ -36,6 +37,8 @@ export interface TrackingDeps {
   claimTiming?: ClaimTiming;
   /** PUBLIC_URL, for the dashboard's embed lines (contract §8). */
   publicUrl?: string | undefined;
+  /** The days of scheduled runs, for the dashboard's schedule line. */
+  config?: { BACKFILL_DEFAULT_DAYS?: number; BACKFILL_MAX_DAYS?: number };
 }
 
 /** Contract §3: the installation's `.github` repository, else its first in GitHub's order. */
@@ -199,6 +202,7 @@ export async function refreshDashboard(
         ? `Run #${refresh.run.id} (${refresh.run.status}): ${progressLine(refresh.run)}.`
         : null,
       publicUrl: deps.publicUrl,
+      scheduleLines: await loadScheduleLines(deps.db, installationId, deps.config ?? {}),
     });
     if (body === current.body.replace(/\r\n/g, "\n")) return false;
     await updateIssueBody(deps.octokit, tracking.repo, tracking.issueNumber, body);

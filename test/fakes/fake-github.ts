@@ -24,6 +24,8 @@ export interface FakeResponse {
   body: unknown;
   /** Response headers beyond `content-type` (`link`, rate-limit headers). */
   headers?: Record<string, string>;
+  /** A body sent as it is with this type (a raw media type), not as JSON. */
+  contentType?: string;
 }
 
 interface Repo {
@@ -408,6 +410,11 @@ export class FakeGitHub {
           }
         }
         const answer = this.handle(req.method ?? "GET", req.url ?? "/", body);
+        if (answer.contentType) {
+          res.writeHead(answer.status, { "content-type": answer.contentType, ...answer.headers });
+          res.end(String(answer.body));
+          return;
+        }
         res.writeHead(answer.status, {
           "content-type": "application/json; charset=utf-8",
           ...answer.headers,

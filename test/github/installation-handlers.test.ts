@@ -91,6 +91,7 @@ describe("installations as workspaces", () => {
       ],
       deliveryId: "d-1",
       source: "installation",
+      event: "installation",
     });
   });
 
