@@ -110,7 +110,7 @@ async function killMidJobAndRestart(start: () => Promise<AppProcess>) {
     "beta's job to be polled",
     () => {
       const trigger = datapipe!.triggers().find((t) => t.repository === `${OWNER}/beta`);
-      return trigger?.jobId && statusCalls(trigger.jobId).length >= 3 && trigger;
+      return trigger?.jobId && statusCalls(trigger.jobId).length >= 3 ? trigger : null;
     },
     30_000,
   );
