@@ -2,8 +2,11 @@ import type { ApplicationFunction } from "probot";
 import type { Engine } from "./backfill/types.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/index.js";
-import { registerInstallationHandlers } from "./github/installation-handlers.js";
-import { registerSurfaces, type Surfaces } from "./github/register-surfaces.js";
+import {
+  registerInstallationHandlers,
+  registerSurfaces,
+  type Surfaces,
+} from "./github/register-surfaces.js";
 import { createMetricsHandler } from "./metrics/index.js";
 
 export interface AppDeps {

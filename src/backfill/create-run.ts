@@ -16,14 +16,15 @@ export interface NewRun {
   deliveryId?: string | undefined;
   event?: string | undefined;
   action?: string | null | undefined;
-  commandCommentId?: number | null | undefined;
 }
 
+/**
+ * `created`: a new run; `active`: the workspace already had one, `runId` is it;
+ * `duplicate`: the delivery had been recorded before, nothing was created and it needs no answer.
+ */
 export interface CreatedRun {
   runId: number;
-  created: boolean;
-  /** The delivery had been recorded before: nothing was created, and it needs no answer. */
-  duplicate?: boolean;
+  kind: "created" | "active" | "duplicate";
 }
 
 /**
@@ -61,7 +62,7 @@ export function createRetryRun(
     );
     const last = rows[0];
     if (!last) return null;
-    if (last.active) return { runId: last.id, created: false };
+    if (last.active) return { runId: last.id, kind: "active" };
     const failed = await tx.query<{ owner: string; name: string; repository_id: number | null }>(
       `select owner, name, repository_id from backfill_items
         where run_id = $1::bigint and status = 'failed' order by position`,
@@ -120,7 +121,7 @@ async function recordDelivery(
       )
     ).rows[0];
   if (!standing) throw new RunRequestError(`Delivery ${run.deliveryId} was already handled`);
-  return { runId: standing.id, created: false, duplicate: true };
+  return { runId: standing.id, kind: "duplicate" };
 }
 
 async function workspaceIsSuspended(tx: Queryable, installationId: number): Promise<boolean> {
@@ -167,10 +168,8 @@ async function insertRun(
   if (unique.length === 0) throw new RunRequestError("There are no repositories to back-fill");
   const { rows } = await tx.query<{ id: number }>(
     `insert into backfill_runs
-       (installation_id, days, source, requested_by, retry_of, paused, command_comment_id, delivery_id,
-        open_items)
-     values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::bigint, $8::text,
-             $9::int)
+       (installation_id, days, source, requested_by, retry_of, paused, delivery_id, open_items)
+     values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::text, $8::int)
      on conflict (installation_id) where status in ('pending', 'processing') do nothing
      returning id`,
     [
@@ -180,7 +179,6 @@ async function insertRun(
       run.requestedBy,
       retryOf,
       paused,
-      run.commandCommentId ?? null,
       run.deliveryId ?? null,
       unique.length,
     ],
@@ -192,7 +190,7 @@ async function insertRun(
         where installation_id = $1::bigint and status in ('pending', 'processing')`,
       [run.installationId],
     );
-    return { runId: active.rows[0]!.id, created: false };
+    return { runId: active.rows[0]!.id, kind: "active" };
   }
   await tx.query(
     `insert into backfill_items (run_id, position, owner, name, repository_id)
@@ -206,5 +204,5 @@ async function insertRun(
       unique.map((r) => r.repositoryId ?? null),
     ],
   );
-  return { runId, created: true };
+  return { runId, kind: "created" };
 }

@@ -8,6 +8,4 @@ export { createDatapipeClient } from "./datapipe-client.js";
 export type { EngineLog } from "./engine-log.js";
 export { silentLog } from "./engine-log.js";
 export { errorTexts } from "./error-texts.js";
-export type { RunReportIds } from "./set-run-report-ids.js";
-export { setRunReportIds } from "./set-run-report-ids.js";
 export type * from "./types.js";

@@ -1,4 +1,4 @@
-import type { RepositoriesAdded } from "./register-surfaces.js";
+import type { RepositoriesAdded } from "./installation-handlers.js";
 import { requestErrorText, type SurfaceContext } from "./surface-context.js";
 
 /**
@@ -27,8 +27,8 @@ export async function startAutoBackfill(
       event: input.source,
       action: "auto-backfill",
     });
-    if (result.created) ctx.reporter.track(result.run);
-    else if (!result.duplicate) {
+    if (result.kind === "created") ctx.reporter.track(result.run);
+    else if (result.kind === "active") {
       ctx.log.info(
         { installationId: input.installationId, runId: result.run.id },
         "new repositories not back-filled: a run is already active",

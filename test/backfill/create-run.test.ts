@@ -56,9 +56,9 @@ describe("createRun", () => {
       createRun(db, request("d-1")),
       createRun(db, request("d-1")),
     ]);
-    const runId = answers.find((a) => a.created)!.runId;
-    expect(answers.map((a) => a.created).sort()).toEqual([false, true]);
-    expect(answers.find((a) => !a.created)).toEqual({ runId, created: false, duplicate: true });
+    const runId = answers.find((a) => a.kind === "created")!.runId;
+    expect(answers.map((a) => a.kind).sort()).toEqual(["created", "duplicate"]);
+    expect(answers.find((a) => a.kind !== "created")).toEqual({ runId, kind: "duplicate" });
     const { rows } = await db.query<{ n: number }>("select count(*)::int as n from backfill_runs");
     expect(rows[0]!.n).toBe(1);
   });

@@ -247,7 +247,8 @@ export interface ItemRowView {
 export async function runRows(db: Queryable) {
   const runs = (
     await db.query<{ id: number; status: string; progress_comment_id: number | null }>(
-      "select id, status, progress_comment_id from backfill_runs order by id",
+      `select b.id, b.status, r.progress_comment_id
+         from backfill_runs b left join run_reports r on r.run_id = b.id order by b.id`,
     )
   ).rows;
   const items = (

@@ -111,7 +111,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
       expect(await sendWebhook(app.webhookUrl, "issue_comment", command)).toBe(200);
       await waitFor("the first progress writes", async () => {
         const { rows } = await db.query<{ c: number | null }>(
-          "select check_run_id as c from backfill_runs",
+          "select check_run_id as c from run_reports",
         );
         return rows[0]?.c;
       });

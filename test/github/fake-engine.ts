@@ -4,6 +4,7 @@ import type {
   ItemSnapshot,
   ItemStatus,
   RequestResult,
+  RetryResult,
   RunRequest,
   RunSnapshot,
   TriggerSource,
@@ -38,7 +39,7 @@ export class FakeEngine implements Engine {
         request.installationId,
       );
       const active = await this.activeId(tx, request.installationId);
-      if (seen || active) return { id: active ?? 0, created: false, duplicate: seen };
+      if (seen || active) return { id: active ?? 0, kind: seen ? "duplicate" : "active" } as const;
       const repos =
         request.repositories ??
         (
@@ -48,10 +49,10 @@ export class FakeEngine implements Engine {
             [request.installationId],
           )
         ).rows;
-      return { id: await this.insert(tx, request, repos, null), created: true, duplicate: false };
+      return { id: await this.insert(tx, request, repos, null), kind: "created" } as const;
     });
     const run = (await this.getRun(id.id))!;
-    return { run, created: id.created, ...(id.duplicate ? { duplicate: true } : {}) };
+    return { kind: id.kind, run };
   }
 
   async retryFailed(
@@ -62,17 +63,17 @@ export class FakeEngine implements Engine {
       deliveryId?: string;
       event?: string;
     },
-  ): Promise<RequestResult | null> {
+  ): Promise<RetryResult> {
     const last = await this.lastRun(installationId);
     const seen = await this.db.transaction((tx) =>
       this.recordDelivery(tx, options.deliveryId, options.event, installationId),
     );
-    if (!last) return null;
-    if (seen) return { run: last, created: false, duplicate: true };
+    if (!last) return { kind: "nothing" };
+    if (seen) return { kind: "duplicate", run: last };
     if (last.status === "pending" || last.status === "processing")
-      return { run: last, created: false };
+      return { kind: "active", run: last };
     const failed = last.items.filter((i) => i.status === "failed");
-    if (failed.length === 0) return null;
+    if (failed.length === 0) return { kind: "nothing" };
     const id = await this.db.transaction((tx) =>
       this.insert(
         tx,
@@ -81,7 +82,7 @@ export class FakeEngine implements Engine {
         last.id,
       ),
     );
-    return { run: (await this.getRun(id))!, created: true };
+    return { kind: "created", run: (await this.getRun(id))! };
   }
 
   async cancel(installationId: number): Promise<RunSnapshot | null> {
@@ -153,9 +154,6 @@ export class FakeEngine implements Engine {
       requestedBy: (r.requested_by as string | null) ?? null,
       retryOf: (r.retry_of as number | null) ?? null,
       paused: false,
-      commandCommentId: (r.command_comment_id as number | null) ?? null,
-      progressCommentId: (r.progress_comment_id as number | null) ?? null,
-      checkRunId: (r.check_run_id as number | null) ?? null,
       createdAt: r.created_at as Date,
       startedAt: null,
       finishedAt: null,
@@ -237,24 +235,14 @@ export class FakeEngine implements Engine {
 
   private async insert(
     tx: Queryable,
-    request: Pick<
-      RunRequest,
-      "installationId" | "days" | "source" | "requestedBy" | "commandCommentId"
-    >,
+    request: Pick<RunRequest, "installationId" | "days" | "source" | "requestedBy">,
     repos: { owner: string; name: string; repositoryId?: number | null }[],
     retryOf: number | null,
   ) {
     const { rows } = await tx.query<{ id: number }>(
-      `insert into backfill_runs (installation_id, days, source, requested_by, retry_of, command_comment_id)
-       values ($1::bigint, $2::integer, $3::text, $4::text, $5::bigint, $6::bigint) returning id`,
-      [
-        request.installationId,
-        request.days,
-        request.source,
-        request.requestedBy,
-        retryOf,
-        request.commandCommentId ?? null,
-      ],
+      `insert into backfill_runs (installation_id, days, source, requested_by, retry_of)
+       values ($1::bigint, $2::integer, $3::text, $4::text, $5::bigint) returning id`,
+      [request.installationId, request.days, request.source, request.requestedBy, retryOf],
     );
     const id = rows[0]!.id;
     await tx.query(

@@ -118,7 +118,8 @@ describe("commands", () => {
         days: 30,
         source: "command",
         requestedBy: "Codertocat",
-        commandCommentId: COMMENT_ID,
+        event: "issue_comment",
+        action: "created",
       },
     ]);
     expect(engine.requests[0]!.repositories).toBeUndefined();
@@ -136,7 +137,7 @@ describe("commands", () => {
       progress_comment_id: number;
       check_run_id: number;
       command_repository_id: number;
-    }>("select progress_comment_id, check_run_id, command_repository_id from backfill_runs");
+    }>("select progress_comment_id, check_run_id, command_repository_id from run_reports");
     expect(rows).toEqual([
       { progress_comment_id: progress.id, check_run_id: check.id, command_repository_id: HELLO.id },
     ]);
