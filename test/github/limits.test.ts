@@ -206,7 +206,8 @@ describe("writes per run", () => {
               rowCount: 1,
             };
           if (text.includes("as fresh")) return { rows: [{ id: null, fresh: false }], rowCount: 1 };
-          if (text.includes("insert into run_reports as r")) return { rows: [{ id: 1 }], rowCount: 1 };
+          if (text.includes("insert into run_reports as r"))
+            return { rows: [{ id: 1 }], rowCount: 1 };
           return { rows: [], rowCount: 0 };
         },
       } as unknown as Db;
