@@ -1,4 +1,5 @@
 import type { Db, Queryable } from "../db/index.js";
+import { recordDelivery } from "../workspaces/record-delivery.js";
 import type { RepositoryRef, TriggerSource } from "./types.js";
 
 /** A request the engine refuses; its message can be shown to the user as it is. */
@@ -35,7 +36,7 @@ export interface CreatedRun {
 export function createRun(db: Db, run: NewRun): Promise<CreatedRun> {
   checkDays(run.days);
   return db.transaction(async (tx) => {
-    const seen = await recordDelivery(tx, run);
+    const seen = await recordRequestDelivery(tx, run);
     if (seen) return seen;
     const paused = await workspaceIsSuspended(tx, run.installationId);
     const repositories = run.repositories ?? (await workspaceRepositories(tx, run.installationId));
@@ -53,7 +54,7 @@ export function createRetryRun(
   request: Omit<NewRun, "installationId" | "days" | "repositories" | "source">,
 ): Promise<CreatedRun | null> {
   return db.transaction(async (tx) => {
-    const seen = await recordDelivery(tx, { ...request, installationId });
+    const seen = await recordRequestDelivery(tx, { ...request, installationId });
     if (seen) return seen;
     const { rows } = await tx.query<{ id: number; days: number; active: boolean }>(
       `select id, days, status in ('pending', 'processing') as active
@@ -92,18 +93,18 @@ function checkDays(days: number) {
 }
 
 /** The run a delivery already caused (or the one standing), when the delivery was seen. */
-async function recordDelivery(
+async function recordRequestDelivery(
   tx: Queryable,
   run: Pick<NewRun, "installationId" | "deliveryId" | "event" | "action">,
 ): Promise<CreatedRun | null> {
   if (!run.deliveryId) return null;
-  const inserted = await tx.query(
-    `insert into webhook_deliveries (delivery_id, event, action, installation_id)
-     values ($1::text, $2::text, $3::text, $4::bigint)
-     on conflict (delivery_id) do nothing`,
-    [run.deliveryId, run.event ?? "unknown", run.action ?? null, run.installationId],
-  );
-  if (inserted.rowCount === 1) return null;
+  const fresh = await recordDelivery(tx, {
+    id: run.deliveryId,
+    event: run.event ?? "unknown",
+    action: run.action,
+    installationId: run.installationId,
+  });
+  if (fresh) return null;
   const { rows } = await tx.query<{ id: number }>(
     `select id from backfill_runs
       where delivery_id = $1::text

@@ -1,6 +1,6 @@
 import { answerCommand } from "./answer-command.js";
 import { commandWrites } from "./command-writes.js";
-import { escapeMarkdown } from "./escape-markdown.js";
+import { escapeMarkdownCell as escapeMarkdown } from "../metrics/index.js";
 import { guardDelivery } from "./guard-delivery.js";
 import { isBackfillCommand } from "./parse-command.js";
 import { issueCommentCreated, labelNames } from "./payloads.js";
