@@ -12,6 +12,7 @@ import {
   itemTable,
   quietLog,
   recordEvents,
+  countIdleTurns,
   seedWorkspace,
   testConfig,
   testTuning,
@@ -20,11 +21,14 @@ import {
 } from "./harness.js";
 
 let db: Db;
+/** The engines' view of `db`, counting their idle turns. */
+let counted: ReturnType<typeof countIdleTurns>;
 let fake: FakeDatapipe;
 const engines: Engine[] = [];
 
 beforeAll(async () => {
   db = await createTestDb();
+  counted = countIdleTurns(db);
   // gh-datapipe may spell the repository differently from GitHub: write it upper-case.
   fake = await startFakeDatapipe({
     writeRows: syntheticEventsWriter(db, { spell: (r) => r.toUpperCase() }),
@@ -44,7 +48,7 @@ afterEach(async () => {
 
 function engine(config: Partial<EngineConfig> = {}, workerId?: string): Engine {
   const e = createEngine({
-    db,
+    db: counted.db,
     config: testConfig(fake.url, config),
     log: quietLog,
     tuning: testTuning,
@@ -334,7 +338,7 @@ describe("requests", () => {
       requestedBy: null,
     });
     expect(run.paused).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    await counted.idleTurns(3);
     expect(fake.calls).toHaveLength(0);
     expect((await e.getRun(run.id))!.status).toBe("pending");
     await e.resume(8);
@@ -355,7 +359,7 @@ describe("stop and start", () => {
       source: "command",
       requestedBy: "mona",
     });
-    await waitFor(() => fake.calls.some((c) => c.kind === "status"), "the first job to be polled");
+    await waitFor("the first job to be polled", () => fake.calls.some((c) => c.kind === "status"));
     await first.stop();
     const { rows } = await db.query(
       "select status, job_id, locked_by, locked_until from backfill_items order by position",
@@ -391,7 +395,7 @@ describe("cancel, pause and retry", () => {
       source: "command",
       requestedBy: "mona",
     });
-    await waitFor(() => fake.calls.some((c) => c.kind === "status"), "the first job to be polled");
+    await waitFor("the first job to be polled", () => fake.calls.some((c) => c.kind === "status"));
     const cancelled = await e.cancel(10, "mona");
     expect(cancelled).toMatchObject({ id: run.id, status: "cancelled", cancelled: 3, done: 3 });
     expect(itemTable(cancelled!).map((i) => i.status)).toEqual([
@@ -403,8 +407,8 @@ describe("cancel, pause and retry", () => {
     expect(fake.calls.filter((c) => c.kind === "cancel").map((c) => c.jobId)).toEqual([jobA]);
     expect(await e.activeRun(10)).toBeNull();
     expect(await e.cancel(10, "mona")).toBeNull();
-    // The worker that was polling stops; nothing else is triggered.
-    await new Promise((r) => setTimeout(r, 200));
+    // The worker that was polling stops; the engine looks again and triggers nothing else.
+    await counted.idleTurns(3);
     expect(fake.triggers().map((t) => t.repository)).toEqual(["octo/a"]);
     expect((await e.getRun(run.id))!.status).toBe("cancelled");
     expect(events.filter((x) => x.type === "run.finished")).toHaveLength(1);
@@ -431,14 +435,14 @@ describe("cancel, pause and retry", () => {
       source: "command",
       requestedBy: "mona",
     });
-    await waitFor(() => fake.calls.some((c) => c.kind === "status"), "the first job to be polled");
+    await waitFor("the first job to be polled", () => fake.calls.some((c) => c.kind === "status"));
     await e.pause(11);
     fake.release("octo/a");
     await waitFor(
-      async () => (await e.getRun(run.id))!.items[0]!.status === "completed",
       "octo/a to complete",
+      async () => (await e.getRun(run.id))!.items[0]!.status === "completed",
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await counted.idleTurns(3);
     expect(fake.triggers().map((t) => t.repository)).toEqual(["octo/a"]);
     expect((await e.getRun(run.id))!.paused).toBe(true);
     await e.resume(11);
@@ -458,7 +462,7 @@ describe("cancel, pause and retry", () => {
     await e.endWorkspace(12);
     expect((await e.getRun(run.id))!.status).toBe("cancelled");
     await e.start();
-    await new Promise((r) => setTimeout(r, 150));
+    await counted.idleTurns(3);
     expect(fake.calls).toHaveLength(0);
   });
 
