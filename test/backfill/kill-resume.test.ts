@@ -77,7 +77,9 @@ describe.skipIf(!process.env.DATABASE_URL)("kill and resume (needs DATABASE_URL)
         return polls.length >= 3 && polls[0]!.jobId;
       },
       30_000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (stderr: ${stderr})`);
+    });
     process.kill(-child.pid!, "SIGKILL");
     await exited;
 
