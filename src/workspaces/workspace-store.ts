@@ -115,6 +115,28 @@ export async function removeRepositories(
   return rowCount;
 }
 
+/** An uninstalled workspace keeps no repositories. */
+export async function removeAllRepositories(
+  tx: Queryable,
+  installationId: number,
+): Promise<number> {
+  const { rowCount } = await tx.query(
+    "delete from workspace_repositories where installation_id = $1::bigint",
+    [installationId],
+  );
+  return rowCount;
+}
+
+/** A repository deleted on GitHub leaves every workspace that had it. */
+export async function removeRepositoryEverywhere(
+  tx: Queryable,
+  repositoryId: number,
+): Promise<void> {
+  await tx.query("delete from workspace_repositories where repository_id = $1::bigint", [
+    repositoryId,
+  ]);
+}
+
 /** Renames and transfers follow the repository id in every workspace that has it. */
 export async function updateRepository(
   tx: Queryable,
