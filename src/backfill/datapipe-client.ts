@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pRetry, { AbortError } from "p-retry";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   type BackfillSource,
   BackfillError,
   type JobState,
   type TriggeredJob,
 } from "./backfill-source.js";
+import { CallError, statusAnswer, triggerAnswer } from "./datapipe-answers.js";
 import { errorTexts } from "./error-texts.js";
 import { parseFullName } from "../shared/full-name.js";
 import { parseRetryAfter } from "../shared/parse-retry-after.js";
@@ -35,30 +36,6 @@ export const datapipeDefaults = {
   maxRetryDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
 } as const;
-
-const triggerAnswer = z.object({
-  job_id: z.union([z.string().min(1), z.number()]).transform(String),
-  status: z.string().optional(),
-});
-
-const statusAnswer = z.object({
-  status: z.enum(["queued", "running", "completed", "failed", "cancelled"]),
-  progress: z.number().min(0).max(100).nullish(),
-  error: z.string().nullish(),
-});
-
-type CallErrorKind = "transient" | "not-found" | "rejected";
-
-/** One failed call, before it becomes the text a user sees. */
-class CallError extends Error {
-  constructor(
-    readonly kind: CallErrorKind,
-    readonly reason: string,
-    readonly retryAfterMs: number | null = null,
-  ) {
-    super(reason);
-  }
-}
 
 /**
  * The gh-datapipe API (contract §4). Every call has a timeout, is retried with exponential

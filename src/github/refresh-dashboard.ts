@@ -1,5 +1,5 @@
 import type { RunSnapshot } from "../backfill/types.js";
-import { getIssue, updateIssueBody } from "./github-api.js";
+import { getIssue, updateIssueBody } from "./issue-api.js";
 import { loadDashboardRows } from "./load-dashboard-rows.js";
 import { readDashboardSelection } from "./read-dashboard-selection.js";
 import { renderDashboard } from "./render-dashboard.js";

@@ -9,13 +9,8 @@ import {
   saveTrackingIssue,
   type WorkspaceRepository,
 } from "../workspaces/index.js";
-import {
-  createIssue,
-  ensureLabel,
-  findOpenIssueByLabel,
-  type Octokit,
-  type Repo,
-} from "./github-api.js";
+import type { Octokit, Repo } from "./github-api.js";
+import { createIssue, ensureLabel, findOpenIssueByLabel } from "./issue-api.js";
 import { type ClaimTiming, claimDefaults } from "./claim-report-id.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import { loadDashboardRows } from "./load-dashboard-rows.js";
