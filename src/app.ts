@@ -3,9 +3,12 @@ import type { Engine } from "./backfill/types.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/index.js";
 import { createEmbedHandler } from "./embed/index.js";
-import { registerInstallationHandlers } from "./github/installation-handlers.js";
 import { type RefreshRequests, registerLiveFigures } from "./github/handle-live-figures.js";
-import { registerSurfaces, type Surfaces } from "./github/register-surfaces.js";
+import {
+  registerInstallationHandlers,
+  registerSurfaces,
+  type Surfaces,
+} from "./github/register-surfaces.js";
 import { createMetricsHandler } from "./metrics/index.js";
 
 export interface AppDeps {

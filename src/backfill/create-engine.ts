@@ -6,7 +6,7 @@ import type { BackfillSource } from "./backfill-source.js";
 import { cancelRun } from "./cancel-run.js";
 import { claimItem } from "./claim-item.js";
 import { createPublisher } from "./create-publisher.js";
-import { createRetryRun, createRun } from "./create-run.js";
+import { type CreatedRun, createRetryRun, createRun } from "./create-run.js";
 import { createDatapipeClient, datapipeDefaults } from "./datapipe-client.js";
 import type { EngineLog } from "./engine-log.js";
 import { type HistorySource, runSources } from "./history-source.js";
@@ -206,21 +206,14 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
-  const result = async (
-    created: { runId: number; created: boolean; duplicate?: boolean } | null,
-  ): Promise<RequestResult | null> => {
-    if (!created) return null;
-    if (created.created) {
+  const result = async (created: CreatedRun): Promise<RequestResult> => {
+    if (created.kind === "created") {
       const run = await publisher.started(created.runId);
       wake();
-      return { run: run!, created: true };
+      return { kind: "created", run: run! };
     }
     const loaded = await loadRun(db, created.runId);
-    return {
-      run: loaded!.snapshot,
-      created: false,
-      ...(created.duplicate ? { duplicate: true } : {}),
-    };
+    return { kind: created.kind, run: loaded!.snapshot };
   };
 
   const cancelActive = async (installationId: number, requestedBy: string | null) => {
@@ -272,9 +265,8 @@ export function createEngine(deps: EngineDeps): Engine {
         deliveryId: request.deliveryId,
         event: request.event,
         action: request.action,
-        commandCommentId: request.commandCommentId,
       });
-      return (await result(created))!;
+      return result(created);
     },
 
     async retryFailed(installationId, options) {
@@ -285,7 +277,7 @@ export function createEngine(deps: EngineDeps): Engine {
         event: options.event,
         action: options.action,
       });
-      return result(created);
+      return created ? result(created) : { kind: "nothing" };
     },
 
     cancel: cancelActive,

@@ -1,4 +1,5 @@
 import type { Db, Queryable } from "../db/index.js";
+import { recordDelivery } from "../workspaces/record-delivery.js";
 import type { DataSource, RepositoryRef, TriggerSource } from "./types.js";
 
 /** A request the engine refuses; its message can be shown to the user as it is. */
@@ -20,14 +21,15 @@ export interface NewRun {
   deliveryId?: string | undefined;
   event?: string | undefined;
   action?: string | null | undefined;
-  commandCommentId?: number | null | undefined;
 }
 
+/**
+ * `created`: a new run; `active`: the workspace already had one, `runId` is it;
+ * `duplicate`: the delivery had been recorded before, nothing was created and it needs no answer.
+ */
 export interface CreatedRun {
   runId: number;
-  created: boolean;
-  /** The delivery had been recorded before: nothing was created, and it needs no answer. */
-  duplicate?: boolean;
+  kind: "created" | "active" | "duplicate";
 }
 
 /**
@@ -38,7 +40,7 @@ export interface CreatedRun {
 export function createRun(db: Db, run: NewRun): Promise<CreatedRun> {
   checkDays(run.days);
   return db.transaction(async (tx) => {
-    const seen = await recordDelivery(tx, run);
+    const seen = await recordRequestDelivery(tx, run);
     if (seen) return seen;
     const paused = await workspaceIsSuspended(tx, run.installationId);
     const repositories = run.repositories ?? (await workspaceRepositories(tx, run.installationId));
@@ -56,7 +58,7 @@ export function createRetryRun(
   request: Omit<NewRun, "installationId" | "days" | "repositories" | "source" | "fullHistory">,
 ): Promise<CreatedRun | null> {
   return db.transaction(async (tx) => {
-    const seen = await recordDelivery(tx, { ...request, installationId });
+    const seen = await recordRequestDelivery(tx, { ...request, installationId });
     if (seen) return seen;
     const { rows } = await tx.query<{
       id: number;
@@ -70,7 +72,7 @@ export function createRetryRun(
     );
     const last = rows[0];
     if (!last) return null;
-    if (last.active) return { runId: last.id, created: false };
+    if (last.active) return { runId: last.id, kind: "active" };
     const failed = await tx.query<{ owner: string; name: string; repository_id: number | null }>(
       `select owner, name, repository_id from backfill_items
         where run_id = $1::bigint and status = 'failed' order by position`,
@@ -106,18 +108,18 @@ function checkDays(days: number) {
 }
 
 /** The run a delivery already caused (or the one standing), when the delivery was seen. */
-async function recordDelivery(
+async function recordRequestDelivery(
   tx: Queryable,
   run: Pick<NewRun, "installationId" | "deliveryId" | "event" | "action">,
 ): Promise<CreatedRun | null> {
   if (!run.deliveryId) return null;
-  const inserted = await tx.query(
-    `insert into webhook_deliveries (delivery_id, event, action, installation_id)
-     values ($1::text, $2::text, $3::text, $4::bigint)
-     on conflict (delivery_id) do nothing`,
-    [run.deliveryId, run.event ?? "unknown", run.action ?? null, run.installationId],
-  );
-  if (inserted.rowCount === 1) return null;
+  const fresh = await recordDelivery(tx, {
+    id: run.deliveryId,
+    event: run.event ?? "unknown",
+    action: run.action,
+    installationId: run.installationId,
+  });
+  if (fresh) return null;
   const { rows } = await tx.query<{ id: number }>(
     `select id from backfill_runs
       where delivery_id = $1::text
@@ -135,7 +137,7 @@ async function recordDelivery(
       )
     ).rows[0];
   if (!standing) throw new RunRequestError(`Delivery ${run.deliveryId} was already handled`);
-  return { runId: standing.id, created: false, duplicate: true };
+  return { runId: standing.id, kind: "duplicate" };
 }
 
 async function workspaceIsSuspended(tx: Queryable, installationId: number): Promise<boolean> {
@@ -182,10 +184,10 @@ async function insertRun(
   if (unique.length === 0) throw new RunRequestError("There are no repositories to back-fill");
   const { rows } = await tx.query<{ id: number }>(
     `insert into backfill_runs
-       (installation_id, days, source, requested_by, retry_of, paused, command_comment_id, delivery_id,
-        open_items, sources, full_history)
-     values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::bigint, $8::text,
-             $9::int, $10::text[], $11::boolean)
+       (installation_id, days, source, requested_by, retry_of, paused, delivery_id, open_items,
+        sources, full_history)
+     values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::text, $8::int,
+             $9::text[], $10::boolean)
      on conflict (installation_id) where status in ('pending', 'processing') do nothing
      returning id`,
     [
@@ -195,7 +197,6 @@ async function insertRun(
       run.requestedBy,
       retryOf,
       paused,
-      run.commandCommentId ?? null,
       run.deliveryId ?? null,
       unique.length,
       run.sources ?? ["datapipe"],
@@ -209,7 +210,7 @@ async function insertRun(
         where installation_id = $1::bigint and status in ('pending', 'processing')`,
       [run.installationId],
     );
-    return { runId: active.rows[0]!.id, created: false };
+    return { runId: active.rows[0]!.id, kind: "active" };
   }
   await tx.query(
     `insert into backfill_items (run_id, position, owner, name, repository_id)
@@ -223,5 +224,5 @@ async function insertRun(
       unique.map((r) => r.repositoryId ?? null),
     ],
   );
-  return { runId, created: true };
+  return { runId, kind: "created" };
 }

@@ -1,13 +1,16 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import pRetry, { AbortError } from "p-retry";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   type BackfillSource,
   BackfillError,
   type JobState,
   type TriggeredJob,
 } from "./backfill-source.js";
+import { CallError, statusAnswer, triggerAnswer } from "./datapipe-answers.js";
 import { errorTexts } from "./error-texts.js";
-import { parseRetryAfter } from "./parse-retry-after.js";
+import { parseFullName } from "../shared/full-name.js";
+import { parseRetryAfter } from "../shared/parse-retry-after.js";
 
 export interface DatapipeClientOptions {
   /** `GH_DATPIPE_API_URL`, without a trailing slash. */
@@ -33,48 +36,6 @@ export const datapipeDefaults = {
   maxRetryDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
 } as const;
-
-// GitHub's rules: owners are letters, digits and hyphens; names add `.` and `_`.
-const FULL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/(?!\.\.?$)[A-Za-z0-9._-]+$/;
-
-const triggerAnswer = z.object({
-  job_id: z.union([z.string().min(1), z.number()]).transform(String),
-  status: z.string().optional(),
-});
-
-const statusAnswer = z.object({
-  status: z.enum(["queued", "running", "completed", "failed", "cancelled"]),
-  progress: z.number().min(0).max(100).nullish(),
-  error: z.string().nullish(),
-});
-
-type CallErrorKind = "transient" | "not-found" | "rejected";
-
-/** One failed call, before it becomes the text a user sees. */
-class CallError extends Error {
-  constructor(
-    readonly kind: CallErrorKind,
-    readonly reason: string,
-    readonly retryAfterMs: number | null = null,
-  ) {
-    super(reason);
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /**
  * The gh-datapipe API (contract §4). Every call has a timeout, is retried with exponential
@@ -203,7 +164,10 @@ export function createDatapipeClient(options: DatapipeClientOptions): BackfillSo
       onFailedAttempt: async ({ error, retriesLeft }) => {
         // p-retry's own backoff follows; waiting the asked time first honours Retry-After.
         if (error instanceof CallError && error.retryAfterMs && retriesLeft > 0) {
-          await sleep(error.retryAfterMs, signal);
+          await sleep(error.retryAfterMs, undefined, { signal }).catch((err: unknown) => {
+            // The caller's reason (the engine stopping), as when p-retry itself is aborted.
+            throw signal?.aborted ? signal.reason : err;
+          });
         }
       },
     });
@@ -217,7 +181,7 @@ export function createDatapipeClient(options: DatapipeClientOptions): BackfillSo
   return {
     async trigger(repository, days, signal): Promise<TriggeredJob> {
       if (!key) throw new BackfillError(errorTexts.missingKey, false, false);
-      if (!FULL_NAME.test(repository)) throw new BackfillError(errorTexts.notFound, false, false);
+      if (!parseFullName(repository)) throw new BackfillError(errorTexts.notFound, false, false);
       try {
         const answer = await call(
           "POST",

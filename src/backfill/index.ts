@@ -8,8 +8,6 @@ export { createDatapipeClient } from "./datapipe-client.js";
 export type { EngineLog } from "./engine-log.js";
 export { silentLog } from "./engine-log.js";
 export { errorTexts } from "./error-texts.js";
-export type { RunReportIds } from "./set-run-report-ids.js";
-export { setRunReportIds } from "./set-run-report-ids.js";
 export type * from "./types.js";
 export type { HistorySource } from "./history-source.js";
 export { runSources } from "./history-source.js";

@@ -17,9 +17,6 @@ export interface RunRow {
   requested_by: string | null;
   retry_of: number | null;
   paused: boolean;
-  command_comment_id: number | null;
-  progress_comment_id: number | null;
-  check_run_id: number | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -50,7 +47,7 @@ export interface ItemRow {
 }
 
 export const RUN_COLUMNS = `id, installation_id, status, days, source, requested_by, retry_of, paused,
-  command_comment_id, progress_comment_id, check_run_id, created_at, started_at, finished_at, version, sources, full_history`;
+  created_at, started_at, finished_at, version, sources, full_history`;
 
 export const ITEM_COLUMNS = `id, run_id, position, repository_id, owner, name, status, job_id, progress,
   events_found, error, started_at, finished_at, github_status, stars_found, forks_found, github_error`;
@@ -109,9 +106,6 @@ export function toRunSnapshot(run: RunRow, items: ItemSnapshot[]): RunSnapshot {
     requestedBy: run.requested_by,
     retryOf: run.retry_of,
     paused: run.paused,
-    commandCommentId: run.command_comment_id,
-    progressCommentId: run.progress_comment_id,
-    checkRunId: run.check_run_id,
     createdAt: run.created_at,
     startedAt: run.started_at,
     finishedAt: run.finished_at,

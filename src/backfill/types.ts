@@ -50,8 +50,6 @@ export interface RunRequest {
   /** The delivery's event and action (`issue_comment`, `created`), kept with it. */
   event?: string;
   action?: string | null;
-  /** Where the request came from on GitHub, kept with the run for the reporters. */
-  commandCommentId?: number | null;
 }
 
 export interface ItemSnapshot {
@@ -86,9 +84,6 @@ export interface RunSnapshot {
   requestedBy: string | null;
   retryOf: number | null;
   paused: boolean;
-  commandCommentId: number | null;
-  progressCommentId: number | null;
-  checkRunId: number | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -108,16 +103,19 @@ export type EngineEvent =
 
 export type EngineListener = (event: EngineEvent) => void | Promise<void>;
 
-export interface RequestResult {
-  run: RunSnapshot;
-  /** false when the workspace already had an active run: `run` is that one. */
-  created: boolean;
-  /**
-   * true when the request's delivery id had been recorded already (GitHub redelivered it,
-   * or sent it to two processes at once): it was answered before, and `created` is false.
-   */
-  duplicate?: boolean;
-}
+/**
+ * What a request did. `created`: a new run. `active`: the workspace already had an active
+ * run, and `run` is that one. `duplicate`: the request's delivery id had been recorded
+ * already (GitHub redelivered it, or sent it to two processes at once): it was answered
+ * before, and `run` is the one it caused (or the one standing).
+ */
+export type RequestResult =
+  | { kind: "created"; run: RunSnapshot }
+  | { kind: "active"; run: RunSnapshot }
+  | { kind: "duplicate"; run: RunSnapshot };
+
+/** A retry also answers `nothing` when the last run has no failed item (or there is none). */
+export type RetryResult = RequestResult | { kind: "nothing" };
 
 export interface Engine {
   /** Starts the worker loop (and resumes unfinished runs). */
@@ -125,7 +123,7 @@ export interface Engine {
   /** Stops claiming, waits for in-flight bookkeeping, leaves jobs to be resumed. */
   stop(): Promise<void>;
   request(request: RunRequest): Promise<RequestResult>;
-  /** A new run of only the failed items of the workspace's last run; null when none failed. */
+  /** A new run of only the failed items of the workspace's last run. */
   retryFailed(
     installationId: number,
     options: {
@@ -135,7 +133,7 @@ export interface Engine {
       event?: string;
       action?: string | null;
     },
-  ): Promise<RequestResult | null>;
+  ): Promise<RetryResult>;
   /** Cancels the active run; null when there is none. */
   cancel(installationId: number, requestedBy: string | null): Promise<RunSnapshot | null>;
   activeRun(installationId: number): Promise<RunSnapshot | null>;

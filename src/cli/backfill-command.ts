@@ -44,14 +44,14 @@ export async function backfillCommand(
     const workspace = await resolveCliWorkspace(context.db, repositories, requested);
     await engine.start();
     started = true;
-    const { run, created } = await engine.request({
+    const { run, kind } = await engine.request({
       installationId: workspace.installationId,
       days,
       source: "cli",
       requestedBy: io.env.USER ?? io.env.USERNAME ?? "operator",
       repositories: workspace.repositories,
     });
-    if (!created) {
+    if (kind !== "created") {
       writeLine(
         io.stderr,
         `Workspace ${workspace.installationId} already has run #${run.id} in progress (${run.done}/${run.total}); ` +

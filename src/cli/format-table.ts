@@ -21,9 +21,3 @@ export function formatTable(
 export function formatCount(n: number | null | undefined): string {
   return n == null ? "-" : n.toLocaleString("en-US");
 }
-
-/** `+15%`, `-4%`, `0%` or `n/a` (no earlier data), as the progress comment writes it. */
-export function formatChange(percent: number | null): string {
-  if (percent === null) return "n/a";
-  return `${percent > 0 ? "+" : ""}${percent}%`;
-}

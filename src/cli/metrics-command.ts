@@ -2,7 +2,8 @@ import { MAX_METRICS_DAYS } from "../metrics/compute-metrics.js";
 import { getRepositoriesMetrics } from "../metrics/get-repositories-metrics.js";
 import type { CountMetric, Metrics } from "../metrics/types.js";
 import { type CliIo, UsageError, writeLine } from "./cli-io.js";
-import { formatChange, formatCount, formatTable } from "./format-table.js";
+import { formatChange } from "../metrics/index.js";
+import { formatCount, formatTable } from "./format-table.js";
 import { openCliContext } from "./open-cli-context.js";
 import { parseDays, parseRepositories } from "./parse-cli-arguments.js";
 

@@ -1,7 +1,5 @@
+import { parseFullName } from "../shared/full-name.js";
 import { UsageError } from "./cli-io.js";
-
-// GitHub's owner and repository name characters.
-const FULL_NAME = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
 
 export interface CliRepository {
   owner: string;
@@ -14,12 +12,12 @@ export function parseRepositories(values: string[]): CliRepository[] {
   const seen = new Set<string>();
   const result: CliRepository[] = [];
   for (const value of values) {
-    const match = FULL_NAME.exec(value);
+    const match = parseFullName(value);
     if (!match) throw new UsageError(`"${value}" is not a repository: expected owner/name`);
     const key = value.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    result.push({ owner: match[1]!, name: match[2]!, fullName: value });
+    result.push({ ...match, fullName: value });
   }
   return result;
 }

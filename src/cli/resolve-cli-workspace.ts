@@ -1,5 +1,6 @@
 import type { RepositoryRef } from "../backfill/types.js";
 import type { Queryable } from "../db/index.js";
+import { ensureOperatorWorkspace } from "../workspaces/index.js";
 import { CliError } from "./cli-io.js";
 import type { CliRepository } from "./parse-cli-arguments.js";
 
@@ -74,14 +75,7 @@ export async function resolveCliWorkspace(
   }
   // The operator's workspace holds no repository rows: GitHub's ids are unknown here, and
   // runs name their repositories themselves.
-  await db.query(
-    `insert into workspaces (installation_id, account_login, account_type)
-     values ($1::bigint, 'operator', 'Operator')
-     on conflict (installation_id) do update
-       set status = 'active', deleted_at = null, updated_at = now()
-       where workspaces.status = 'deleted'`,
-    [OPERATOR_WORKSPACE],
-  );
+  await ensureOperatorWorkspace(db, OPERATOR_WORKSPACE);
   return {
     installationId: OPERATOR_WORKSPACE,
     repositories: repositories.map((r) => ({ owner: r.owner, name: r.name, repositoryId: null })),

@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/index.js";
 import { loadScheduleView, loadSettings, type WorkspaceSettings } from "../schedules/index.js";
-import { escapeMarkdown } from "./escape-markdown.js";
+import { escapeMarkdownCell as escapeMarkdown } from "../metrics/index.js";
 
 /** `2026-12-07 06:00` in `timezone`. */
 export function formatLocal(at: Date, timezone: string): string {

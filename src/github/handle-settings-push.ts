@@ -5,7 +5,8 @@ import {
   settingsRepository,
 } from "./read-workspace-settings.js";
 import type { SurfaceContext } from "./surface-context.js";
-import { refreshDashboard, storedTrackingIssue } from "./tracking-issue.js";
+import { refreshDashboard } from "./refresh-dashboard.js";
+import { storedTrackingIssue } from "./tracking-issue.js";
 
 /** The parts of a `push` payload read here. */
 export interface PushPayload {

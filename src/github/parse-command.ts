@@ -1,4 +1,5 @@
-import { inlineCode } from "./escape-markdown.js";
+import { inlineCode } from "./inline-code.js";
+import { parseFullName } from "../shared/full-name.js";
 
 export type Command =
   | {
@@ -22,8 +23,6 @@ export interface ParseOptions {
 }
 
 const KEYWORDS = ["retry", "status", "cancel", "help"] as const;
-// GitHub's own rules: owners are letters, digits and single hyphens; names add `.` and `_`.
-const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 
 /** True when the comment's first line starts with `/backfill` (case-insensitive). */
 export function isBackfillCommand(body: string): boolean {
@@ -123,7 +122,7 @@ function parse(body: string, options: ParseOptions): ParseResult {
       `${inlineCode(first)} is not a number of days: use a whole number from 1 to ${options.maxDays}, e.g. \`/backfill ${Math.min(30, options.maxDays)}\`.`,
     );
   }
-  if (REPOSITORY.test(first)) {
+  if (parseFullName(first)) {
     return fail(
       `Give the number of days before the repositories, e.g. ${inlineCode(`/backfill ${options.defaultDays} ${first}`)}.`,
     );
@@ -139,8 +138,8 @@ function parseRepositories(
   const list: { owner: string; name: string }[] = [];
   const seen = new Set<string>();
   for (const token of tokens) {
-    const m = REPOSITORY.exec(token);
-    if (!m || m[2] === "." || m[2] === "..") {
+    const repository = parseFullName(token);
+    if (!repository) {
       return fail(
         `${inlineCode(token)} is not a repository: name each one as \`owner/name\`, e.g. \`/backfill 30 octo/a octo/b\`.`,
       );
@@ -148,7 +147,7 @@ function parseRepositories(
     const key = token.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    list.push({ owner: m[1]!, name: m[2]! });
+    list.push(repository);
   }
   return { ok: true, list };
 }

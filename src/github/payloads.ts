@@ -10,12 +10,12 @@ const repository = z.object({
   owner: z.object({ login: z.string().min(1) }),
 });
 const label = z.union([z.string(), z.object({ name: z.string() })]);
+/** What every guarded delivery has besides its action (see `guard-delivery.ts`). */
+const delivery = { installation, repository, sender };
 
 export const issueCommentCreated = z.object({
   action: z.literal("created"),
-  installation,
-  repository,
-  sender,
+  ...delivery,
   issue: z.object({
     number: z.number().int(),
     html_url: z.string(),
@@ -28,9 +28,7 @@ export type IssueCommentCreated = z.infer<typeof issueCommentCreated>;
 
 export const issuesEdited = z.object({
   action: z.literal("edited"),
-  installation,
-  repository,
-  sender,
+  ...delivery,
   issue: z.object({
     number: z.number().int(),
     html_url: z.string(),
@@ -43,9 +41,7 @@ export type IssuesEdited = z.infer<typeof issuesEdited>;
 
 export const checkRunAction = z.object({
   action: z.enum(["requested_action", "rerequested"]),
-  installation,
-  repository,
-  sender,
+  ...delivery,
   check_run: z.object({ id: z.number().int(), name: z.string() }),
   requested_action: z.object({ identifier: z.string() }).nullish(),
 });

@@ -4,7 +4,8 @@ import { createScheduler, type Firing, type Scheduler } from "../schedules/index
 import { handleSettingsPush, type PushPayload } from "./handle-settings-push.js";
 import { type ConfigOctokit, readWorkspaceSettings } from "./read-workspace-settings.js";
 import type { SurfaceContext } from "./surface-context.js";
-import { ensureTrackingIssue, refreshDashboard } from "./tracking-issue.js";
+import { refreshDashboard } from "./refresh-dashboard.js";
+import { ensureTrackingIssue } from "./tracking-issue.js";
 
 export interface ScheduleOptions {
   /** The clock the schedules are read with (tests pass their own). */

@@ -4,26 +4,29 @@ import type { Config } from "../config.js";
 import type { Db } from "../db/index.js";
 import { createBackgroundTasks } from "./background-tasks.js";
 import type { Octokit } from "./github-api.js";
+import type { SurfaceHandler } from "./guard-delivery.js";
 import { handleCheckRun } from "./handle-check-run.js";
 import { handleCommand } from "./handle-command.js";
 import { handleDashboardEdit } from "./handle-dashboard-edit.js";
+import {
+  handleInstallationEvent,
+  type InstallationDeps,
+  type RepositoriesAdded,
+} from "./installation-handlers.js";
 import { createKeyedLock } from "./keyed-lock.js";
-import { createRunReporter, subscribeReporter } from "./run-reporter.js";
 import { metricsResults } from "./metrics-results.js";
+import { createRunReporter, subscribeReporter } from "./run-reporter.js";
 import type { ResultsSource } from "./run-results.js";
 import type { Scheduler } from "../schedules/index.js";
 import { registerSchedules } from "./register-schedules.js";
 import { startAutoBackfill } from "./start-auto-backfill.js";
 import type { SurfaceContext } from "./surface-context.js";
 
-export interface RepositoriesAdded {
-  installationId: number;
-  repositories: { id: number; owner: string; name: string }[];
-  deliveryId: string;
-  source: "installation";
-  /** `installation` (the app installed: its settings file is read) or `installation_repositories`. */
-  event?: string;
-}
+/*
+ * Every webhook the app listens to is registered in this file: the installation events
+ * (workspaces) in `registerInstallationHandlers`, the commands, the dashboard and the check
+ * run in `registerSurfaces`. Each handler parses and delegates (`guard-delivery.ts`).
+ */
 
 export interface Surfaces {
   /** Called by the installation handlers once the new repositories' rows are committed. */
@@ -46,6 +49,18 @@ export interface SurfacesDeps {
   now?: () => Date;
 }
 
+/** `installation`, `installation_repositories` and `repository`: the workspace rows. */
+export function registerInstallationHandlers(app: Probot, deps: InstallationDeps): void {
+  app.on(["installation", "installation_repositories", "repository"], (context) =>
+    handleInstallationEvent(deps, {
+      deliveryId: context.id,
+      event: context.name,
+      payload: context.payload,
+      log: context.log,
+    }),
+  );
+}
+
 /** Registers the `/backfill` commands, dashboard and check-run handlers, starts the reporters. */
 export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
   const log = app.log.child({ name: "surfaces" });
@@ -63,28 +78,17 @@ export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
   const unsubscribe = subscribeReporter(deps.engine, reporter);
   const ctx: SurfaceContext = { ...deps, reporter, tasks, lock, log };
   const schedules = registerSchedules(app, ctx, deps.now ? { now: deps.now } : {});
+  const to =
+    (handler: SurfaceHandler) => (context: { octokit: unknown; id: string; payload: unknown }) =>
+      handler(ctx, {
+        octokit: context.octokit as Octokit,
+        deliveryId: context.id,
+        payload: context.payload,
+      });
 
-  app.on("issue_comment.created", (context) =>
-    handleCommand(ctx, {
-      octokit: context.octokit,
-      deliveryId: context.id,
-      payload: context.payload,
-    }),
-  );
-  app.on("issues.edited", (context) =>
-    handleDashboardEdit(ctx, {
-      octokit: context.octokit,
-      deliveryId: context.id,
-      payload: context.payload,
-    }),
-  );
-  app.on(["check_run.requested_action", "check_run.rerequested"], (context) =>
-    handleCheckRun(ctx, {
-      octokit: context.octokit,
-      deliveryId: context.id,
-      payload: context.payload,
-    }),
-  );
+  app.on("issue_comment.created", to(handleCommand));
+  app.on("issues.edited", to(handleDashboardEdit));
+  app.on(["check_run.requested_action", "check_run.rerequested"], to(handleCheckRun));
 
   return {
     async onRepositoriesAdded(input) {

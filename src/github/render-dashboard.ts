@@ -1,4 +1,4 @@
-import { escapeMarkdown } from "./escape-markdown.js";
+import { escapeMarkdownCell as escapeMarkdown } from "../metrics/index.js";
 import { foldTable } from "./fold-table.js";
 import type { DashboardRow } from "./load-dashboard-rows.js";
 import { renderEmbedLines } from "./render-embed-lines.js";

@@ -1,5 +1,5 @@
 import { embedMarkdown } from "../embed/index.js";
-import { escapeMarkdown } from "./escape-markdown.js";
+import { escapeMarkdownCell as escapeMarkdown } from "../metrics/index.js";
 import type { DashboardRow } from "./load-dashboard-rows.js";
 
 /**

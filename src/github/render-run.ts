@@ -1,5 +1,8 @@
 import type { ItemSnapshot, RunSnapshot } from "../backfill/types.js";
-import { escapeMarkdown } from "./escape-markdown.js";
+import {
+  escapeMarkdownCell as escapeMarkdown,
+  formatChange as formatPercentChange,
+} from "../metrics/index.js";
 import { clip, foldTable } from "./fold-table.js";
 import type { RunResults, Velocity } from "./run-results.js";
 
@@ -90,10 +93,9 @@ function row(item: ItemSnapshot): string {
   return `| ${cells(item).join(" | ")} |`;
 }
 
-export function formatChange(v: Velocity): string {
-  if (v.percentChange === null || !Number.isFinite(v.percentChange)) return "n/a";
-  const rounded = Math.round(v.percentChange);
-  return `${rounded > 0 ? "+" : ""}${rounded}%`;
+/** The metrics module's whole percentages, written its way (`+15%`, `n/a`). */
+function formatChange(v: Velocity): string {
+  return formatPercentChange(v.percentChange);
 }
 
 function perDay(v: Velocity): string {

@@ -1,37 +1,23 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "probot";
 import type { Engine, EngineEvent, RunSnapshot } from "../backfill/types.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/index.js";
-import {
-  type CheckRunAction,
-  createCheckRun,
-  createComment,
-  createCommentReaction,
-  getDefaultHeadSha,
-  type Octokit,
-  updateCheckRun,
-  updateComment,
-} from "./github-api.js";
-import { claimReportId } from "./claim-report-id.js";
+import type { Octokit } from "./github-api.js";
 import type { KeyedLock } from "./keyed-lock.js";
-import { renderCheckRunOutput, renderProgressComment } from "./render-run.js";
+import { reactToCommand } from "./react-to-command.js";
+import { type CheckRunState, checkRunSettled, reportCheckRun } from "./report-check-run.js";
+import {
+  newProgressComment,
+  type ProgressCommentState,
+  reportProgressComment,
+} from "./report-progress-comment.js";
+import { isTerminal, type ReportTarget } from "./report-target.js";
 import type { ResultsSource } from "./run-results.js";
-import { ensureTrackingIssue, refreshDashboard, type TrackingIssue } from "./tracking-issue.js";
+import { refreshDashboard } from "./refresh-dashboard.js";
+import { ensureTrackingIssue, type TrackingIssue } from "./tracking-issue.js";
+import { createWriteHolds } from "./write-holds.js";
 import { type WriteRetry, writeRetryDefaults, writeRetryDelay } from "./write-retry-delay.js";
-
-export const CHECK_RUN_NAME = "Workspace backfill";
-
-// GitHub: at most 3 actions; label and identifier ≤ 20 characters, description ≤ 40.
-export const BACKFILL_ACTION: CheckRunAction = {
-  label: "Backfill",
-  identifier: "backfill",
-  description: "Back-fill every repository",
-};
-export const RETRY_ACTION: CheckRunAction = {
-  label: "Retry failed",
-  identifier: "retry_failed",
-  description: "Re-run the failed repositories",
-};
 
 export interface ReporterDeps {
   db: Db;
@@ -53,34 +39,18 @@ interface RunState {
   writing: Promise<void> | null;
   /** floor(done / BACKFILL_PROGRESS_EVERY) at the last progress write. */
   step: number;
-  commentId: number | null;
-  lastBody: string | null;
-  checkRunId: number | null;
-  checkCompleted: boolean;
+  comment: ProgressCommentState;
+  check: CheckRunState;
   tracking: TrackingIssue | null;
   startedDashboard: boolean;
 }
 
-/** Longest a progress write waits for a command's 👀 (GitHub slow or throttled). */
-const HOLD_LIMIT_MS = 10_000;
-
-const TERMINAL = new Set(["completed", "failed", "cancelled"]);
-
-export function isTerminal(run: RunSnapshot): boolean {
-  return TERMINAL.has(run.status);
-}
-
-export function conclusionOf(run: RunSnapshot): "success" | "neutral" | "failure" {
-  if (run.failed > 0 || run.status === "failed") return "failure";
-  if (run.cancelled > 0 || run.status === "cancelled") return "neutral";
-  return "success";
-}
-
 /**
  * Turns the engine's progress into GitHub writes: one progress comment and one check run
- * per run. One coalescing writer per run: when it gets its turn it writes the latest state,
- * so with throttling's ~1 s spacing a burst of events costs one edit, not one each. A run of
- * R repositories costs at most ceil(R / BACKFILL_PROGRESS_EVERY) + 4 writes to the two.
+ * per run, and the dashboard. One coalescing writer per run: when it gets its turn it writes
+ * the latest state, so with throttling's ~1 s spacing a burst of events costs one edit, not
+ * one each. A run of R repositories costs at most ceil(R / BACKFILL_PROGRESS_EVERY) + 4
+ * writes to the comment and the check run.
  */
 export function createRunReporter(deps: ReporterDeps) {
   const runs = new Map<number, RunState>();
@@ -88,8 +58,7 @@ export function createRunReporter(deps: ReporterDeps) {
   const retry = { ...writeRetryDefaults, ...deps.retry };
   const now = deps.now ?? Date.now;
   const stopping = new AbortController();
-  /** Per installation: commands whose 👀 must reach GitHub before any progress write. */
-  const holds = new Map<number, Set<Promise<void>>>();
+  const holds = createWriteHolds();
 
   function stateOf(run: RunSnapshot): RunState {
     let state = runs.get(run.id);
@@ -99,11 +68,9 @@ export function createRunReporter(deps: ReporterDeps) {
         dirty: true,
         writing: null,
         step: Math.floor(run.done / every),
-        // After a restart the run's ids are in the database: edit, never post again.
-        commentId: run.progressCommentId,
-        lastBody: null,
-        checkRunId: run.checkRunId,
-        checkCompleted: false,
+        // After a restart the run's ids are in run_reports: the claims find them.
+        comment: newProgressComment(),
+        check: { kind: "unknown" },
         tracking: null,
         startedDashboard: false,
       };
@@ -117,7 +84,9 @@ export function createRunReporter(deps: ReporterDeps) {
     if (!state.writing) {
       state.writing = drain(state).finally(() => {
         state.writing = null;
-        if (isTerminal(state.latest) && state.checkCompleted) runs.delete(state.latest.id);
+        if (isTerminal(state.latest) && checkRunSettled(state.check)) {
+          runs.delete(state.latest.id);
+        }
       });
     }
   }
@@ -148,38 +117,15 @@ export function createRunReporter(deps: ReporterDeps) {
           { err, runId, attempt: failures, retryInMs: wait },
           "progress write failed; trying again",
         );
-        await pause(wait);
+        // Stopping ends the wait early: the next process writes what is left.
+        await sleep(wait, undefined, { signal: stopping.signal }).catch(() => {});
       }
     }
   }
 
-  /** Waits `ms`, or less when the reporter is stopped. */
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        stopping.signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      stopping.signal.addEventListener("abort", done);
-    });
-  }
-
-  /** Waits for the 👀 of commands being handled, at most HOLD_LIMIT_MS. */
-  async function heldBack(installationId: number) {
-    const held = holds.get(installationId);
-    if (!held || held.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, HOLD_LIMIT_MS);
-    });
-    await Promise.race([Promise.all(held), limit]);
-    clearTimeout(timer);
-  }
-
+  /** One turn of the writer: each surface in the order a reader meets them. */
   async function write(state: RunState, run: RunSnapshot) {
-    await heldBack(run.installationId);
+    await holds.heldBack(run.installationId);
     const octokit = await deps.auth(run.installationId);
     const trackingDeps = {
       db: deps.db,
@@ -190,97 +136,26 @@ export function createRunReporter(deps: ReporterDeps) {
       config: deps.config,
     };
     state.tracking ??= await ensureTrackingIssue(trackingDeps, run.installationId);
-    const tracking = state.tracking;
-    if (!tracking) {
+    if (!state.tracking) {
       deps.log.warn({ runId: run.id }, "workspace has no repository to report in");
       return;
     }
     const final = isTerminal(run);
-    const results = final ? await deps.results(run) : null;
-
-    const body = renderProgressComment(run, results);
-    if (state.commentId === null) {
-      // Another process may be reporting the same run: one comment between them.
-      const claimed = await claimReportId(deps.db, run.id, "progressComment", async () => {
-        const comment = await createComment(octokit, tracking.repo, tracking.issueNumber, body);
-        return comment.id;
-      });
-      state.commentId = claimed.id!;
-      if (!claimed.created) await updateComment(octokit, tracking.repo, state.commentId, body);
-    } else if (body !== state.lastBody) {
-      await updateComment(octokit, tracking.repo, state.commentId, body);
-    }
-    state.lastBody = body;
+    const target: ReportTarget = {
+      db: deps.db,
+      octokit,
+      tracking: state.tracking,
+      run,
+      results: final ? await deps.results(run) : null,
+    };
+    await reportProgressComment(target, state.comment);
     state.step = Math.floor(run.done / every);
-
-    const output = renderCheckRunOutput(run, results);
-    const actions = final ? [BACKFILL_ACTION, ...(run.failed > 0 ? [RETRY_ACTION] : [])] : [];
-    if (state.checkRunId === null) {
-      const claimed = await claimReportId(deps.db, run.id, "checkRun", async () => {
-        const headSha = await getDefaultHeadSha(octokit, tracking.repo);
-        // An empty repository has no commit to hang a check run on.
-        if (!headSha) return null;
-        const check = await createCheckRun(octokit, tracking.repo, {
-          name: CHECK_RUN_NAME,
-          headSha,
-          status: final ? "completed" : "in_progress",
-          ...(final ? { conclusion: conclusionOf(run) } : {}),
-          output,
-          actions,
-          externalId: `run-${run.id}`,
-        });
-        return check.id;
-      });
-      if (claimed.id === null) {
-        state.checkRunId = -1;
-        state.checkCompleted = true;
-      } else {
-        state.checkRunId = claimed.id;
-        state.checkCompleted = claimed.created && final;
-        if (claimed.created) {
-          await deps.db.query(
-            "update workspaces set check_run_id = $2::bigint where installation_id = $1::bigint",
-            [run.installationId, claimed.id],
-          );
-        }
-      }
-    }
-    if (final && !state.checkCompleted && state.checkRunId > 0) {
-      await updateCheckRun(octokit, tracking.repo, state.checkRunId, {
-        status: "completed",
-        conclusion: conclusionOf(run),
-        output,
-        actions,
-      });
-      state.checkCompleted = true;
-    }
-
+    state.check = await reportCheckRun(target, state.check);
     if (!state.startedDashboard || final) {
       state.startedDashboard = true;
-      await refreshDashboard(trackingDeps, run.installationId, tracking, { run });
+      await refreshDashboard(trackingDeps, run.installationId, state.tracking, { run });
     }
-    if (final) await reactToCommand(octokit, run);
-  }
-
-  async function reactToCommand(octokit: Octokit, run: RunSnapshot) {
-    if (!run.commandCommentId) return;
-    const { rows } = await deps.db.query<{ owner: string; name: string }>(
-      `select r.owner, r.name
-         from backfill_runs b
-         join workspace_repositories r
-           on r.installation_id = b.installation_id and r.repository_id = b.command_repository_id
-        where b.id = $1::bigint`,
-      [run.id],
-    );
-    const repo = rows[0];
-    if (!repo) return;
-    const content = run.total > 0 && run.completed === run.total ? "rocket" : "confused";
-    await createCommentReaction(
-      octokit,
-      { owner: repo.owner, repo: repo.name },
-      run.commandCommentId,
-      content,
-    );
+    if (final) await reactToCommand(deps.db, octokit, run);
   }
 
   return {
@@ -302,23 +177,7 @@ export function createRunReporter(deps: ReporterDeps) {
      * called: a command's 👀 then reaches GitHub before the progress of the run it starts
      * (the engine announces a run before the handler learns of it). Call it in every case.
      */
-    holdWrites(installationId: number): () => void {
-      let release = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let set = holds.get(installationId);
-      if (!set) {
-        set = new Set();
-        holds.set(installationId, set);
-      }
-      set.add(held);
-      return () => {
-        release();
-        set.delete(held);
-        if (set.size === 0 && holds.get(installationId) === set) holds.delete(installationId);
-      };
-    },
+    holdWrites: holds.hold,
     /** A run the surfaces just created: start reporting without waiting for its first event. */
     track(run: RunSnapshot) {
       if (runs.has(run.id)) return;

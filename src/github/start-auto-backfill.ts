@@ -1,5 +1,5 @@
 import { isExcluded, loadSettings } from "../schedules/index.js";
-import type { RepositoriesAdded } from "./register-surfaces.js";
+import type { RepositoriesAdded } from "./installation-handlers.js";
 import { requestErrorText, type SurfaceContext } from "./surface-context.js";
 
 /**
@@ -34,8 +34,8 @@ export async function startAutoBackfill(
       event: input.source,
       action: "auto-backfill",
     });
-    if (result.created) ctx.reporter.track(result.run);
-    else if (!result.duplicate) {
+    if (result.kind === "created") ctx.reporter.track(result.run);
+    else if (result.kind === "active") {
       ctx.log.info(
         { installationId: input.installationId, runId: result.run.id },
         "new repositories not back-filled: a run is already active",

@@ -5,6 +5,7 @@ import type { Db } from "../db/index.js";
 import type { BackgroundTasks } from "./background-tasks.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import type { RunReporter } from "./run-reporter.js";
+import { readRunReport } from "./run-reports.js";
 import { storedTrackingIssue } from "./tracking-issue.js";
 
 /** What every surface handler is given. */
@@ -32,7 +33,8 @@ export async function progressLink(
   const tracking = await storedTrackingIssue(ctx.db, run.installationId);
   if (!tracking) return null;
   const issue = `${webBase}/${tracking.repo.owner}/${tracking.repo.repo}/issues/${tracking.issueNumber}`;
-  return run.progressCommentId ? `${issue}#issuecomment-${run.progressCommentId}` : issue;
+  const { progressCommentId } = await readRunReport(ctx.db, run.id);
+  return progressCommentId ? `${issue}#issuecomment-${progressCommentId}` : issue;
 }
 
 export async function activeRunReply(
@@ -43,20 +45,6 @@ export async function activeRunReply(
   const link = await progressLink(ctx, webBase, run);
   const where = link ? `: follow it in [its progress comment](${link})` : "";
   return `A back-fill is already running in this workspace (run #${run.id}, ${run.done}/${run.total} done)${where}. Comment \`/backfill cancel\` to stop it, or ask again when it has finished.`;
-}
-
-/** Records which comment (and repository) asked for a run: the run-end reaction goes there. */
-export async function saveCommandOrigin(
-  db: Db,
-  runId: number,
-  repositoryId: number,
-  commentId: number,
-): Promise<void> {
-  await db.query(
-    `update backfill_runs set command_repository_id = $2::bigint, command_comment_id = $3::bigint
-      where id = $1::bigint`,
-    [runId, repositoryId, commentId],
-  );
 }
 
 /** The engine's refusals (unknown or uninstalled workspace…) are shown as they are. */

@@ -1,23 +1,21 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "probot";
-import type { RunSnapshot } from "../backfill/types.js";
 import type { Queryable } from "../db/index.js";
-import { getWorkspace, listRepositories, type WorkspaceRepository } from "../workspaces/index.js";
 import {
-  createIssue,
-  ensureLabel,
-  findOpenIssueByLabel,
-  getIssue,
-  type Octokit,
-  type Repo,
-  updateIssueBody,
-} from "./github-api.js";
+  claimTrackingIssue,
+  getWorkspace,
+  listRepositories,
+  releaseTrackingClaim,
+  saveTrackingIssue,
+  type WorkspaceRepository,
+} from "../workspaces/index.js";
+import type { Octokit, Repo } from "./github-api.js";
+import { createIssue, ensureLabel, findOpenIssueByLabel } from "./issue-api.js";
 import { type ClaimTiming, claimDefaults } from "./claim-report-id.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import { loadScheduleLines } from "./dashboard-schedule-lines.js";
 import { loadDashboardRows } from "./load-dashboard-rows.js";
-import { readDashboardSelection } from "./read-dashboard-selection.js";
 import { renderDashboard } from "./render-dashboard.js";
-import { progressLine } from "./render-run.js";
 
 export const TRACKING_LABEL = "workspace-backfill";
 export const TRACKING_TITLE = "Workspace backfill";
@@ -44,20 +42,6 @@ export interface TrackingDeps {
 /** Contract §3: the installation's `.github` repository, else its first in GitHub's order. */
 export function chooseTrackingRepository(repos: WorkspaceRepository[]): WorkspaceRepository | null {
   return repos.find((r) => r.name.toLowerCase() === ".github") ?? repos[0] ?? null;
-}
-
-export async function saveTrackingIssue(
-  db: Queryable,
-  installationId: number,
-  repositoryId: number,
-  issueNumber: number,
-): Promise<void> {
-  await db.query(
-    `update workspaces
-        set tracking_repository_id = $2::bigint, tracking_issue_number = $3::integer, updated_at = now()
-      where installation_id = $1::bigint`,
-    [installationId, repositoryId, issueNumber],
-  );
 }
 
 /** The stored tracking issue, when its repository is still in the workspace. */
@@ -87,6 +71,17 @@ export async function storedTrackingIssue(
   };
 }
 
+/** A command on a labelled issue adopts it as the tracking issue when there is none yet. */
+export async function adoptTrackingIssue(
+  db: Queryable,
+  installationId: number,
+  repositoryId: number,
+  issueNumber: number,
+): Promise<void> {
+  if (await storedTrackingIssue(db, installationId)) return;
+  await saveTrackingIssue(db, installationId, repositoryId, issueNumber);
+}
+
 /**
  * Finds the workspace's tracking issue (label `workspace-backfill`) or creates it with the
  * dashboard as its body. Null when the workspace has no repository to hold it.
@@ -105,34 +100,14 @@ export async function ensureTrackingIssue(
       const workspace = await getWorkspace(deps.db, installationId);
       if (!workspace || workspace.status === "deleted") return null;
       if (await claimTrackingIssue(deps.db, installationId, timing.claimTtlMs)) break;
-      await new Promise((resolve) => setTimeout(resolve, timing.pollMs));
+      await sleep(timing.pollMs);
     }
     try {
       return await findOrCreateTrackingIssue(deps, installationId);
     } finally {
-      await deps.db.query(
-        "update workspaces set tracking_claimed_at = null where installation_id = $1::bigint",
-        [installationId],
-      );
+      await releaseTrackingClaim(deps.db, installationId);
     }
   });
-}
-
-/** True when this process may find or create the tracking issue now (no live claim). */
-async function claimTrackingIssue(
-  db: Queryable,
-  installationId: number,
-  ttlMs: number,
-): Promise<boolean> {
-  const { rows } = await db.query(
-    `update workspaces set tracking_claimed_at = now()
-      where installation_id = $1::bigint
-        and (tracking_claimed_at is null
-             or tracking_claimed_at <= now() - make_interval(secs => $2::double precision))
-     returning installation_id`,
-    [installationId, ttlMs / 1000],
-  );
-  return rows.length === 1;
 }
 
 async function findOrCreateTrackingIssue(
@@ -165,47 +140,4 @@ async function findOrCreateTrackingIssue(
   }
   await saveTrackingIssue(deps.db, installationId, target.repositoryId, issue.number);
   return { repo, repositoryId: target.repositoryId, issueNumber: issue.number };
-}
-
-export interface DashboardRefresh {
-  /** Repositories whose boxes this rewrite clears (lower-cased `owner/name`). */
-  consumed?: Set<string>;
-  /** Clear the `Backfill selected` box. */
-  clearSelected?: boolean;
-  run: RunSnapshot | null;
-}
-
-/**
- * Rewrites the dashboard from the database. The body is read again right before the write,
- * so boxes ticked meanwhile survive; nothing is written when nothing changed.
- */
-export async function refreshDashboard(
-  deps: TrackingDeps,
-  installationId: number,
-  tracking: TrackingIssue,
-  refresh: DashboardRefresh,
-): Promise<boolean> {
-  return deps.lock(`dashboard:${installationId}`, async () => {
-    const current = await getIssue(deps.octokit, tracking.repo, tracking.issueNumber);
-    if (!current) return false;
-    const selection = readDashboardSelection(current.body);
-    const consumed = refresh.consumed ?? new Set<string>();
-    const ticked = new Set(
-      selection.repositories.map((r) => r.toLowerCase()).filter((r) => !consumed.has(r)),
-    );
-    const rows = await loadDashboardRows(deps.db, installationId);
-    const body = renderDashboard({
-      rows,
-      ticked,
-      backfillSelected: selection.backfillSelected && !refresh.clearSelected,
-      runLine: refresh.run
-        ? `Run #${refresh.run.id} (${refresh.run.status}): ${progressLine(refresh.run)}.`
-        : null,
-      publicUrl: deps.publicUrl,
-      scheduleLines: await loadScheduleLines(deps.db, installationId, deps.config ?? {}),
-    });
-    if (body === current.body.replace(/\r\n/g, "\n")) return false;
-    await updateIssueBody(deps.octokit, tracking.repo, tracking.issueNumber, body);
-    return true;
-  });
 }

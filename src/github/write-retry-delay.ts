@@ -1,3 +1,4 @@
+import { parseRetryAfter } from "../shared/parse-retry-after.js";
 import { statusOf } from "./github-api.js";
 
 /** How a failed GitHub write is tried again. */
@@ -27,15 +28,6 @@ type Headers = Record<string, string | number | undefined>;
 function headersOf(err: unknown): Headers {
   const headers = (err as { response?: { headers?: unknown } } | null)?.response?.headers;
   return headers && typeof headers === "object" ? (headers as Headers) : {};
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from `nowMs`. */
-function retryAfterMs(value: string | number | undefined, nowMs: number): number | null {
-  if (value === undefined) return null;
-  const text = String(value).trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
 /**
@@ -71,7 +63,7 @@ export function writeRetryDelay(
 ): number | null {
   if (failures >= policy.attempts || !isRetryableWrite(err)) return null;
   const headers = headersOf(err);
-  const asked = retryAfterMs(headers["retry-after"], nowMs);
+  const asked = parseRetryAfter(headers["retry-after"], nowMs);
   if (asked !== null) return Math.min(asked, policy.maxRetryAfterMs);
   const reset = Number(headers["x-ratelimit-reset"]);
   if (String(headers["x-ratelimit-remaining"]) === "0" && Number.isFinite(reset) && reset > 0) {

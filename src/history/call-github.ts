@@ -1,5 +1,5 @@
 import pRetry from "p-retry";
-import { parseRetryAfter } from "../backfill/parse-retry-after.js";
+import { parseRetryAfter } from "../shared/parse-retry-after.js";
 import type { GitHubRequest, GitHubResponse } from "./github-request.js";
 import { HistoryError } from "./history-error.js";
 

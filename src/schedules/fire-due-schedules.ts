@@ -142,8 +142,8 @@ async function request(
       event: "schedule",
       action: null,
     });
-    if (result.created || result.duplicate) {
-      return { ...base, outcome: "started", run: result.run, created: result.created };
+    if (result.kind !== "active") {
+      return { ...base, outcome: "started", run: result.run, created: result.kind === "created" };
     }
     return { ...base, outcome: "skipped", run: result.run };
   } catch (err) {

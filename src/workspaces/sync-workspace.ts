@@ -10,7 +10,9 @@ import {
   addRepositories,
   ensureWorkspace,
   type NewRepository,
+  removeAllRepositories,
   removeRepositories,
+  removeRepositoryEverywhere,
   setWorkspaceStatus,
   splitFullName,
   updateRepository,
@@ -79,12 +81,7 @@ export async function syncWorkspace(db: Db, input: SyncInput): Promise<SyncResul
         } else if (action === "deleted") {
           await ensureWorkspace(tx, ws);
           await setWorkspaceStatus(tx, ws.installationId, "deleted");
-          removed = (
-            await tx.query(
-              "delete from workspace_repositories where installation_id = $1::bigint",
-              [ws.installationId],
-            )
-          ).rowCount;
+          removed = await removeAllRepositories(tx, ws.installationId);
         } else if (action === "suspend") {
           await ensureWorkspace(tx, ws);
           await setWorkspaceStatus(tx, ws.installationId, "suspended");
@@ -135,9 +132,7 @@ export async function syncWorkspace(db: Db, input: SyncInput): Promise<SyncResul
             forksCount: r.forks_count,
           });
         } else if (action === "deleted") {
-          await tx.query("delete from workspace_repositories where repository_id = $1::bigint", [
-            r.id,
-          ]);
+          await removeRepositoryEverywhere(tx, r.id);
         }
         break;
       }

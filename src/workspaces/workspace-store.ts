@@ -1,28 +1,12 @@
 import type { Queryable } from "../db/index.js";
+import type { WorkspaceStatus } from "./read-workspace.js";
 
-export type WorkspaceStatus = "active" | "suspended" | "deleted";
-
-export interface Workspace {
-  installationId: number;
-  accountLogin: string;
-  accountId: number | null;
-  accountType: string | null;
-  status: WorkspaceStatus;
-  trackingRepositoryId: number | null;
-  trackingIssueNumber: number | null;
-  checkRunId: number | null;
-}
-
-export interface WorkspaceRepository {
-  repositoryId: number;
-  owner: string;
-  name: string;
-  fullName: string;
-  private: boolean;
-  defaultBranch: string | null;
-  stargazersCount: number | null;
-  forksCount: number | null;
-}
+/**
+ * The one module that writes `workspaces` and `workspace_repositories` (but for the
+ * engine's pacing column `next_trigger_at`, which the engine's claim moves). Other rooms
+ * call these functions: the installation events, the CLI's operator workspace, the GitHub
+ * surfaces' tracking issue.
+ */
 
 export interface NewRepository {
   repositoryId: number;
@@ -131,6 +115,28 @@ export async function removeRepositories(
   return rowCount;
 }
 
+/** An uninstalled workspace keeps no repositories. */
+export async function removeAllRepositories(
+  tx: Queryable,
+  installationId: number,
+): Promise<number> {
+  const { rowCount } = await tx.query(
+    "delete from workspace_repositories where installation_id = $1::bigint",
+    [installationId],
+  );
+  return rowCount;
+}
+
+/** A repository deleted on GitHub leaves every workspace that had it. */
+export async function removeRepositoryEverywhere(
+  tx: Queryable,
+  repositoryId: number,
+): Promise<void> {
+  await tx.query("delete from workspace_repositories where repository_id = $1::bigint", [
+    repositoryId,
+  ]);
+}
+
 /** Renames and transfers follow the repository id in every workspace that has it. */
 export async function updateRepository(
   tx: Queryable,
@@ -165,67 +171,62 @@ export async function updateRepository(
   return rowCount;
 }
 
-export async function getWorkspace(
+/**
+ * The CLI's own workspace (`--repo` names no installed repository): created once, and
+ * brought back when it had been marked deleted. Holds no repository rows.
+ */
+export async function ensureOperatorWorkspace(
   db: Queryable,
   installationId: number,
-): Promise<Workspace | null> {
-  const { rows } = await db.query<{
-    installation_id: number;
-    account_login: string;
-    account_id: number | null;
-    account_type: string | null;
-    status: WorkspaceStatus;
-    tracking_repository_id: number | null;
-    tracking_issue_number: number | null;
-    check_run_id: number | null;
-  }>(
-    `select installation_id, account_login, account_id, account_type, status,
-            tracking_repository_id, tracking_issue_number, check_run_id
-       from workspaces where installation_id = $1::bigint`,
+): Promise<void> {
+  await db.query(
+    `insert into workspaces (installation_id, account_login, account_type)
+     values ($1::bigint, 'operator', 'Operator')
+     on conflict (installation_id) do update
+       set status = 'active', deleted_at = null, updated_at = now()
+       where workspaces.status = 'deleted'`,
     [installationId],
   );
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    installationId: row.installation_id,
-    accountLogin: row.account_login,
-    accountId: row.account_id,
-    accountType: row.account_type,
-    status: row.status,
-    trackingRepositoryId: row.tracking_repository_id,
-    trackingIssueNumber: row.tracking_issue_number,
-    checkRunId: row.check_run_id,
-  };
 }
 
-/** The workspace's repositories in the order GitHub listed them. */
-export async function listRepositories(
+/** Where the workspace's tracking issue is (contract §3). */
+export async function saveTrackingIssue(
   db: Queryable,
   installationId: number,
-): Promise<WorkspaceRepository[]> {
-  const { rows } = await db.query<{
-    repository_id: number;
-    owner: string;
-    name: string;
-    private: boolean;
-    default_branch: string | null;
-    stargazers_count: number | null;
-    forks_count: number | null;
-  }>(
-    `select repository_id, owner, name, private, default_branch, stargazers_count, forks_count
-       from workspace_repositories
+  repositoryId: number,
+  issueNumber: number,
+): Promise<void> {
+  await db.query(
+    `update workspaces
+        set tracking_repository_id = $2::bigint, tracking_issue_number = $3::integer, updated_at = now()
+      where installation_id = $1::bigint`,
+    [installationId, repositoryId, issueNumber],
+  );
+}
+
+/**
+ * True when this process may find or create the tracking issue now: no live claim (one
+ * older than `ttlMs` is a process that died mid-way). See migration 0008.
+ */
+export async function claimTrackingIssue(
+  db: Queryable,
+  installationId: number,
+  ttlMs: number,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `update workspaces set tracking_claimed_at = now()
       where installation_id = $1::bigint
-      order by position`,
+        and (tracking_claimed_at is null
+             or tracking_claimed_at <= now() - make_interval(secs => $2::double precision))
+     returning installation_id`,
+    [installationId, ttlMs / 1000],
+  );
+  return rows.length === 1;
+}
+
+export async function releaseTrackingClaim(db: Queryable, installationId: number): Promise<void> {
+  await db.query(
+    "update workspaces set tracking_claimed_at = null where installation_id = $1::bigint",
     [installationId],
   );
-  return rows.map((r) => ({
-    repositoryId: r.repository_id,
-    owner: r.owner,
-    name: r.name,
-    fullName: `${r.owner}/${r.name}`,
-    private: r.private,
-    defaultBranch: r.default_branch,
-    stargazersCount: r.stargazers_count,
-    forksCount: r.forks_count,
-  }));
 }

@@ -36,18 +36,17 @@ const request = (deliveryId: string) => ({
 describe("createRun", () => {
   it("a delivery recorded before is a duplicate; a new one meeting the active run is not", async () => {
     const first = await createRun(db, request("d-1"));
-    expect(first).toEqual({ runId: first.runId, created: true });
+    expect(first).toEqual({ runId: first.runId, kind: "created" });
     expect(await createRun(db, request("d-1"))).toEqual({
       runId: first.runId,
-      created: false,
-      duplicate: true,
+      kind: "duplicate",
     });
-    expect(await createRun(db, request("d-2"))).toEqual({ runId: first.runId, created: false });
+    expect(await createRun(db, request("d-2"))).toEqual({ runId: first.runId, kind: "active" });
     // A run requested without a delivery (the CLI) is never a duplicate.
     const { deliveryId: _, ...cli } = request("");
     expect(await createRun(db, { ...cli, source: "cli" })).toEqual({
       runId: first.runId,
-      created: false,
+      kind: "active",
     });
   });
 
@@ -56,9 +55,9 @@ describe("createRun", () => {
       createRun(db, request("d-1")),
       createRun(db, request("d-1")),
     ]);
-    const runId = answers.find((a) => a.created)!.runId;
-    expect(answers.map((a) => a.created).sort()).toEqual([false, true]);
-    expect(answers.find((a) => !a.created)).toEqual({ runId, created: false, duplicate: true });
+    const runId = answers.find((a) => a.kind === "created")!.runId;
+    expect(answers.map((a) => a.kind).sort()).toEqual(["created", "duplicate"]);
+    expect(answers.find((a) => a.kind !== "created")).toEqual({ runId, kind: "duplicate" });
     const { rows } = await db.query<{ n: number }>("select count(*)::int as n from backfill_runs");
     expect(rows[0]!.n).toBe(1);
   });
@@ -76,15 +75,14 @@ describe("createRetryRun", () => {
     ]);
     const retry = { requestedBy: "mona", deliveryId: "d-9", event: "issue_comment" };
     const created = await createRetryRun(db, 5, retry);
-    expect(created).toEqual({ runId: first.runId + 1, created: true });
+    expect(created).toEqual({ runId: first.runId + 1, kind: "created" });
     expect(await createRetryRun(db, 5, retry)).toEqual({
       runId: first.runId + 1,
-      created: false,
-      duplicate: true,
+      kind: "duplicate",
     });
     expect(await createRetryRun(db, 5, { ...retry, deliveryId: "d-10" })).toEqual({
       runId: first.runId + 1,
-      created: false,
+      kind: "active",
     });
   });
 });

@@ -4,7 +4,7 @@ import {
   createDatapipeClient,
   type DatapipeClientOptions,
 } from "../../src/backfill/datapipe-client.js";
-import { parseRetryAfter } from "../../src/backfill/parse-retry-after.js";
+import { parseRetryAfter } from "../../src/shared/parse-retry-after.js";
 import { type FakeDatapipe, startFakeDatapipe } from "../fakes/fake-datapipe.js";
 
 const KEY = "sekrit-key-123";

@@ -1,10 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  createEngine,
-  type EngineConfig,
-  RunRequestError,
-  setRunReportIds,
-} from "../../src/backfill/index.js";
+import { createEngine, type EngineConfig, RunRequestError } from "../../src/backfill/index.js";
 import type { Engine, EngineEvent } from "../../src/backfill/types.js";
 import type { Db } from "../../src/db/index.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
@@ -17,6 +12,7 @@ import {
   itemTable,
   quietLog,
   recordEvents,
+  countIdleTurns,
   seedWorkspace,
   testConfig,
   testTuning,
@@ -25,11 +21,14 @@ import {
 } from "./harness.js";
 
 let db: Db;
+/** The engines' view of `db`, counting their idle turns. */
+let counted: ReturnType<typeof countIdleTurns>;
 let fake: FakeDatapipe;
 const engines: Engine[] = [];
 
 beforeAll(async () => {
   db = await createTestDb();
+  counted = countIdleTurns(db);
   // gh-datapipe may spell the repository differently from GitHub: write it upper-case.
   fake = await startFakeDatapipe({
     writeRows: syntheticEventsWriter(db, { spell: (r) => r.toUpperCase() }),
@@ -49,7 +48,7 @@ afterEach(async () => {
 
 function engine(config: Partial<EngineConfig> = {}, workerId?: string): Engine {
   const e = createEngine({
-    db,
+    db: counted.db,
     config: testConfig(fake.url, config),
     log: quietLog,
     tuning: testTuning,
@@ -80,13 +79,13 @@ describe("a run", () => {
       }
     });
     await e.start();
-    const { run, created } = await e.request({
+    const { run, kind } = await e.request({
       installationId: 1,
       days: 30,
       source: "command",
       requestedBy: "mona",
     });
-    expect(created).toBe(true);
+    expect(kind).toBe("created");
     expect(run).toMatchObject({
       status: "pending",
       total: 3,
@@ -268,7 +267,7 @@ describe("requests", () => {
       source: "button",
       requestedBy: "mona",
     });
-    expect(first.created).toBe(true);
+    expect(first.kind).toBe("created");
     expect(first.run.items.map((i) => [i.position, i.fullName, i.repositoryId, i.status])).toEqual([
       [1, "octo/z", 4001, "pending"],
       [2, "octo/a", 4002, "pending"],
@@ -280,7 +279,7 @@ describe("requests", () => {
       source: "command",
       requestedBy: "hubot",
     });
-    expect(second).toMatchObject({ created: false, run: { id: first.run.id, days: 7 } });
+    expect(second).toMatchObject({ kind: "active", run: { id: first.run.id, days: 7 } });
     expect((await e.activeRun(4))?.id).toBe(first.run.id);
     const { rows } = await db.query<{ n: number }>("select count(*)::int as n from backfill_runs");
     expect(rows[0]!.n).toBe(1);
@@ -297,16 +296,12 @@ describe("requests", () => {
       deliveryId: "d-1",
       event: "issue_comment",
       action: "created",
-      commandCommentId: 99,
     };
     const first = await e.request(request);
     await e.start();
     await waitForRunEnd(e, first.run.id);
     const again = await e.request(request);
-    expect(again).toMatchObject({
-      created: false,
-      run: { id: first.run.id, commandCommentId: 99 },
-    });
+    expect(again).toMatchObject({ kind: "duplicate", run: { id: first.run.id } });
     const { rows } = await db.query(
       "select delivery_id, event, action, installation_id from webhook_deliveries",
     );
@@ -343,7 +338,7 @@ describe("requests", () => {
       requestedBy: null,
     });
     expect(run.paused).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    await counted.idleTurns(3);
     expect(fake.calls).toHaveLength(0);
     expect((await e.getRun(run.id))!.status).toBe("pending");
     await e.resume(8);
@@ -364,7 +359,7 @@ describe("stop and start", () => {
       source: "command",
       requestedBy: "mona",
     });
-    await waitFor(() => fake.calls.some((c) => c.kind === "status"), "the first job to be polled");
+    await waitFor("the first job to be polled", () => fake.calls.some((c) => c.kind === "status"));
     await first.stop();
     const { rows } = await db.query(
       "select status, job_id, locked_by, locked_until from backfill_items order by position",
@@ -400,7 +395,7 @@ describe("cancel, pause and retry", () => {
       source: "command",
       requestedBy: "mona",
     });
-    await waitFor(() => fake.calls.some((c) => c.kind === "status"), "the first job to be polled");
+    await waitFor("the first job to be polled", () => fake.calls.some((c) => c.kind === "status"));
     const cancelled = await e.cancel(10, "mona");
     expect(cancelled).toMatchObject({ id: run.id, status: "cancelled", cancelled: 3, done: 3 });
     expect(itemTable(cancelled!).map((i) => i.status)).toEqual([
@@ -412,8 +407,8 @@ describe("cancel, pause and retry", () => {
     expect(fake.calls.filter((c) => c.kind === "cancel").map((c) => c.jobId)).toEqual([jobA]);
     expect(await e.activeRun(10)).toBeNull();
     expect(await e.cancel(10, "mona")).toBeNull();
-    // The worker that was polling stops; nothing else is triggered.
-    await new Promise((r) => setTimeout(r, 200));
+    // The worker that was polling stops; the engine looks again and triggers nothing else.
+    await counted.idleTurns(3);
     expect(fake.triggers().map((t) => t.repository)).toEqual(["octo/a"]);
     expect((await e.getRun(run.id))!.status).toBe("cancelled");
     expect(events.filter((x) => x.type === "run.finished")).toHaveLength(1);
@@ -425,7 +420,7 @@ describe("cancel, pause and retry", () => {
       source: "command",
       requestedBy: "mona",
     });
-    expect(next.created).toBe(true);
+    expect(next.kind).toBe("created");
     expect((await waitForRunEnd(e, next.run.id)).status).toBe("completed");
   });
 
@@ -440,14 +435,14 @@ describe("cancel, pause and retry", () => {
       source: "command",
       requestedBy: "mona",
     });
-    await waitFor(() => fake.calls.some((c) => c.kind === "status"), "the first job to be polled");
+    await waitFor("the first job to be polled", () => fake.calls.some((c) => c.kind === "status"));
     await e.pause(11);
     fake.release("octo/a");
     await waitFor(
-      async () => (await e.getRun(run.id))!.items[0]!.status === "completed",
       "octo/a to complete",
+      async () => (await e.getRun(run.id))!.items[0]!.status === "completed",
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await counted.idleTurns(3);
     expect(fake.triggers().map((t) => t.repository)).toEqual(["octo/a"]);
     expect((await e.getRun(run.id))!.paused).toBe(true);
     await e.resume(11);
@@ -467,7 +462,7 @@ describe("cancel, pause and retry", () => {
     await e.endWorkspace(12);
     expect((await e.getRun(run.id))!.status).toBe("cancelled");
     await e.start();
-    await new Promise((r) => setTimeout(r, 150));
+    await counted.idleTurns(3);
     expect(fake.calls).toHaveLength(0);
   });
 
@@ -491,15 +486,15 @@ describe("cancel, pause and retry", () => {
       deliveryId: "d-9",
       event: "check_run",
     });
-    expect(retry!.created).toBe(true);
-    expect(retry!.run).toMatchObject({
+    if (retry.kind !== "created") throw new Error(`retry answered ${retry.kind}`);
+    expect(retry.run).toMatchObject({
       source: "retry",
       retryOf: run.id,
       days: 45,
       requestedBy: "hubot",
       total: 2,
     });
-    const end = await waitForRunEnd(e, retry!.run.id);
+    const end = await waitForRunEnd(e, retry.run.id);
     expect(itemTable(end)).toEqual([
       { repo: "octo/gone", status: "failed", events: null, error: "Repository not found" },
       { repo: "octo/down", status: "completed", events: 2, error: null },
@@ -507,15 +502,18 @@ describe("cancel, pause and retry", () => {
     expect(fake.triggers().filter((t) => t.repository === "octo/a")).toHaveLength(1);
     fake.script("octo/gone", { rows: 1 });
     const again = await e.retryFailed(13, { source: "command", requestedBy: "mona" });
-    const last = await waitForRunEnd(e, again!.run.id);
-    expect(last).toMatchObject({ status: "completed", retryOf: retry!.run.id, total: 1 });
-    expect(await e.retryFailed(13, { source: "command", requestedBy: "mona" })).toBeNull();
+    if (again.kind !== "created") throw new Error(`retry answered ${again.kind}`);
+    const last = await waitForRunEnd(e, again.run.id);
+    expect(last).toMatchObject({ status: "completed", retryOf: retry.run.id, total: 1 });
+    expect(await e.retryFailed(13, { source: "command", requestedBy: "mona" })).toEqual({
+      kind: "nothing",
+    });
     expect((await e.lastRun(13))!.id).toBe(last.id);
   });
 });
 
 describe("progress events", () => {
-  it("survive throwing and rejecting listeners, and carry the report ids", async () => {
+  it("survive throwing and rejecting listeners", async () => {
     await seedWorkspace(db, 14, ["octo/a", "octo/b"]);
     const e = engine();
     e.subscribe(() => {
@@ -531,16 +529,13 @@ describe("progress events", () => {
       source: "command",
       requestedBy: "mona",
     });
-    await setRunReportIds(db, run.id, { progressCommentId: 555, checkRunId: 777 });
     await e.start();
     const end = await waitForRunEnd(e, run.id);
-    expect(end).toMatchObject({ status: "completed", progressCommentId: 555, checkRunId: 777 });
+    expect(end).toMatchObject({ status: "completed", completed: 2 });
     await e.stop();
     const last = events.at(-1)!;
     expect(last.type).toBe("run.finished");
     expect(last.run).toMatchObject({
-      progressCommentId: 555,
-      checkRunId: 777,
       completed: 2,
       total: 2,
     });

@@ -1,7 +1,8 @@
 import type { EngineConfig, EngineTuning } from "../../src/backfill/create-engine.js";
 import { silentLog } from "../../src/backfill/engine-log.js";
 import type { Engine, EngineEvent, RunSnapshot } from "../../src/backfill/types.js";
-import type { Queryable } from "../../src/db/index.js";
+import type { Db, Queryable } from "../../src/db/index.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 export const KEY = "test-key";
 
@@ -50,19 +51,7 @@ export async function seedWorkspace(
   }
 }
 
-export async function waitFor<T>(
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor } from "../helpers/wait-for.js";
 
 /** Resolves with the run's snapshot once it is no longer active. */
 export function waitForRunEnd(
@@ -71,11 +60,11 @@ export function waitForRunEnd(
   timeoutMs = 10_000,
 ): Promise<RunSnapshot> {
   return waitFor(
+    `run ${runId} to end`,
     async () => {
       const run = await engine.getRun(runId);
       return run && !["pending", "processing"].includes(run.status) ? run : null;
     },
-    `run ${runId} to end`,
     timeoutMs,
   );
 }
@@ -96,3 +85,37 @@ export const itemTable = (run: RunSnapshot) =>
     events: i.eventsFound,
     error: i.error,
   }));
+
+/**
+ * The engine's database with its idle turns counted: a turn in which the engine looked
+ * for work, found none and asked when to look again (the `nextWakeMs` query). Waiting for
+ * a few of them shows that the engine had every chance to act and did not, where a fixed
+ * sleep would pass on a slow machine without the engine having looked at all.
+ */
+export function countIdleTurns(db: Db): { db: Db; idleTurns(n: number): Promise<void> } {
+  let turns = 0;
+  const waiting = new Set<{ at: number; resolve: () => void }>();
+  const counted: Db = {
+    kind: db.kind,
+    transaction: (fn) => db.transaction(fn),
+    session: () => db.session(),
+    close: () => db.close(),
+    query: async <R>(text: string, params?: unknown[]) => {
+      const result = await db.query<R>(text, params);
+      if (text.includes("as wait_ms")) {
+        turns++;
+        for (const w of waiting) {
+          if (turns >= w.at) {
+            waiting.delete(w);
+            w.resolve();
+          }
+        }
+      }
+      return result;
+    },
+  };
+  return {
+    db: counted,
+    idleTurns: (n) => new Promise<void>((resolve) => waiting.add({ at: turns + n, resolve })),
+  };
+}

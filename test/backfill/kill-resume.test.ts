@@ -71,13 +71,15 @@ describe.skipIf(!process.env.DATABASE_URL)("kill and resume (needs DATABASE_URL)
 
     // Mid-run: octo/a completed, octo/b's job polled a few times.
     const jobB = await waitFor(
+      "the child to poll octo/b",
       () => {
         const polls = fake.calls.filter((c) => c.kind === "status" && c.repository === "octo/b");
         return polls.length >= 3 && polls[0]!.jobId;
       },
-      `the child to poll octo/b (stderr: ${stderr})`,
       30_000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (stderr: ${stderr})`);
+    });
     process.kill(-child.pid!, "SIGKILL");
     await exited;
 

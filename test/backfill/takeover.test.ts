@@ -167,7 +167,7 @@ describe("items another worker left", () => {
     }
     // Gone now: its item is taken over within 2 s, without waiting for its lease.
     const goneAt = performance.timeOrigin + performance.now();
-    await waitFor(() => statusCalls(jobA).length > 0, "the job to be polled by the survivor");
+    await waitFor("the job to be polled by the survivor", () => statusCalls(jobA).length > 0);
     expect(statusCalls(jobA)[0]!.at - goneAt).toBeLessThan(2_000);
     fake.release("octo/a");
     const end = await waitForRunEnd(e, held.id);
@@ -233,10 +233,9 @@ describe("the job's time-out", () => {
           [run.id],
         )
       ).rows[0]!.watched_ms;
-    const first = await waitFor(async () => (await watched()) > 0 && watched(), "a renewal");
-    const later = await waitFor(
-      async () => ((await watched()) > first ? watched() : null),
-      "a later renewal",
+    const first = await waitFor("a renewal", async () => (await watched()) > 0 && watched());
+    const later = await waitFor("a later renewal", async () =>
+      (await watched()) > first ? watched() : null,
     );
     expect(later).toBeGreaterThan(first);
     fake.release("octo/a");

@@ -6,7 +6,7 @@ import { type DashboardRow, loadDashboardRows } from "../../src/github/load-dash
 import { readDashboardSelection } from "../../src/github/read-dashboard-selection.js";
 import { renderDashboard } from "../../src/github/render-dashboard.js";
 import { renderEmbedLines } from "../../src/github/render-embed-lines.js";
-import { refreshDashboard } from "../../src/github/tracking-issue.js";
+import { refreshDashboard } from "../../src/github/refresh-dashboard.js";
 import type { FakeGitHub } from "../fakes/fake-github.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
 import { HELLO, INSTALLATION, OTHER, seedTrackedWorkspace } from "../github/tracked-workspace.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { writeEmbeds } from "../../scripts/demo/write-embeds.js";
 import type { Db } from "../../src/db/index.js";
 import { createEmbedHandler } from "../../src/embed/index.js";
-import { registerInstallationHandlers } from "../../src/github/installation-handlers.js";
+import { registerInstallationHandlers } from "../../src/github/register-surfaces.js";
 import { createMetricsHandler } from "../../src/metrics/index.js";
 import type { WorkspaceMetrics } from "../../src/metrics/types.js";
 import { createTestDb } from "../helpers/db.js";

@@ -15,6 +15,9 @@ import { FakeGitHub, type FakeResponse } from "../fakes/fake-github.js";
 import { freePort } from "../helpers/private-postgres.js";
 import { examplePayload, testPrivateKey } from "../helpers/probot.js";
 import { createLogger } from "../../src/logger.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+export { waitFor };
 
 /**
  * The whole app under faults: in this process (Probot's own HTTP server, the real engine
@@ -215,27 +218,6 @@ export async function sendWebhook(
   return res.status;
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 20_000,
-  everyMs = 25,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 export interface ItemRowView {
   name: string;
   status: string;
@@ -247,7 +229,8 @@ export interface ItemRowView {
 export async function runRows(db: Queryable) {
   const runs = (
     await db.query<{ id: number; status: string; progress_comment_id: number | null }>(
-      "select id, status, progress_comment_id from backfill_runs order by id",
+      `select b.id, b.status, r.progress_comment_id
+         from backfill_runs b left join run_reports r on r.run_id = b.id order by b.id`,
     )
   ).rows;
   const items = (

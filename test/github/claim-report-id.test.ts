@@ -24,7 +24,8 @@ beforeEach(async () => {
 const ids = async () =>
   (
     await db.query<{ progress_comment_id: number | null; check_run_id: number | null }>(
-      "select progress_comment_id, check_run_id from backfill_runs where id = $1::bigint",
+      `select r.progress_comment_id, r.check_run_id
+         from backfill_runs b left join run_reports r on r.run_id = b.id where b.id = $1::bigint`,
       [runId],
     )
   ).rows[0];
@@ -73,8 +74,8 @@ describe("claimReportId", () => {
 
   it("a claim left by a process that died is taken over once it is older than the limit", async () => {
     await db.query(
-      `update backfill_runs set progress_comment_claimed_at = now() - interval '3 minutes'
-        where id = $1::bigint`,
+      `insert into run_reports (run_id, progress_comment_claimed_at)
+       values ($1::bigint, now() - interval '3 minutes')`,
       [runId],
     );
     expect(await claimReportId(db, runId, "progressComment", async () => 9, fast)).toEqual({

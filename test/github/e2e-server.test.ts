@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,6 +15,7 @@ import type { Db } from "../../src/db/index.js";
 import { createTestDb, databaseUrlOf } from "../helpers/db.js";
 import { examplePayload, testPrivateKey } from "../helpers/probot.js";
 import { openApiTemplate } from "./openapi-routes.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests patch arbitrary fields of GitHub's example payloads
 type Payload = Record<string, any>;
@@ -45,18 +48,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(
+/** `waitFor`, with the server's last output when it times out. */
+function until<T>(
   what: string,
-  probe: () => T | undefined | null | false,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   ms = 60_000,
 ): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${output.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitFor(what, probe, ms, 100).catch((err: Error) => {
+    throw new Error(`${err.message}\n${output.slice(-3000)}`);
+  });
 }
 
 async function post(event: string, payload: unknown, delivery: string): Promise<number> {
@@ -130,10 +130,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (server?.pid) {
+    const exited = server.exitCode !== null ? Promise.resolve() : once(server, "exit");
     try {
       process.kill(-server.pid, "SIGTERM");
     } catch {}
-    await new Promise((r) => setTimeout(r, 500));
+    // A clean stop first; whatever is left of the process group after 5 s is killed.
+    await Promise.race([exited, sleep(5_000)]);
     try {
       process.kill(-server.pid, "SIGKILL");
     } catch {}
@@ -146,15 +148,14 @@ afterAll(async () => {
 
 it("a signed `/backfill 30` flows through to 👀, an edited progress comment, 🚀 and a completed check run", async () => {
   // The server is up once the webhook path answers.
-  const endUp = Date.now() + 60_000;
-  for (;;) {
+  let ping = 0;
+  await until("the server to start", async () => {
     try {
-      const status = await post("ping", { zen: "hi", hook_id: 1 }, "ping-1");
-      if (status < 500) break;
-    } catch {}
-    if (Date.now() > endUp) throw new Error(`server did not start\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+      return (await post("ping", { zen: "hi", hook_id: 1 }, `ping-${++ping}`)) < 500;
+    } catch {
+      return false;
+    }
+  });
 
   const install = examplePayload<Payload>("installation", "created");
   install.installation.id = INSTALLATION;

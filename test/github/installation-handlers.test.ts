@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "../../src/db/index.js";
-import { registerInstallationHandlers } from "../../src/github/installation-handlers.js";
+import { registerInstallationHandlers } from "../../src/github/register-surfaces.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
 import { createTestProbot, examplePayload } from "../helpers/probot.js";
 

@@ -48,9 +48,6 @@ function run(items: ItemSnapshot[], status: RunSnapshot["status"] = "processing"
     requestedBy: "octocat",
     retryOf: null,
     paused: false,
-    commandCommentId: null,
-    progressCommentId: null,
-    checkRunId: null,
     createdAt: new Date(),
     startedAt: null,
     finishedAt: null,
@@ -208,11 +205,9 @@ describe("writes per run", () => {
               rows: [{ repository_id: 1, owner: "octo", name: "a", issue: 1 }],
               rowCount: 1,
             };
-          if (text.includes("as comment_fresh")) {
-            const row = { comment_id: null, check_id: null, comment_fresh: false };
-            return { rows: [{ ...row, check_fresh: false }], rowCount: 1 };
-          }
-          if (text.includes("claimed_at = now()")) return { rows: [{ id: 1 }], rowCount: 1 };
+          if (text.includes("as fresh")) return { rows: [{ id: null, fresh: false }], rowCount: 1 };
+          if (text.includes("insert into run_reports as r"))
+            return { rows: [{ id: 1 }], rowCount: 1 };
           return { rows: [], rowCount: 0 };
         },
       } as unknown as Db;

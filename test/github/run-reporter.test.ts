@@ -4,7 +4,7 @@ import type { Db } from "../../src/db/index.js";
 import { createKeyedLock } from "../../src/github/keyed-lock.js";
 import { createRunReporter, type RunReporter } from "../../src/github/run-reporter.js";
 import { noResults } from "../../src/github/run-results.js";
-import { saveCommandOrigin } from "../../src/github/surface-context.js";
+import { saveCommandOrigin } from "../../src/github/run-reports.js";
 import type { WriteRetry } from "../../src/github/write-retry-delay.js";
 import type { FakeGitHub } from "../fakes/fake-github.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
@@ -116,7 +116,6 @@ async function startRun(...reporters: RunReporter[]) {
     days: 30,
     source: "command",
     requestedBy: "Codertocat",
-    commandCommentId: COMMAND,
   });
   await saveCommandOrigin(db, run.id, HELLO.id, COMMAND);
   await engine.startRun(run.id);
@@ -238,7 +237,7 @@ describe("two processes reporting one run", () => {
     const progress = fake.commentsOn(HELLO.owner, HELLO.name, 1)[0]!;
     const check = [...fake.checkRuns.values()][0]!;
     const { rows } = await db.query(
-      "select progress_comment_id, check_run_id from backfill_runs where id = $1::bigint",
+      "select progress_comment_id, check_run_id from run_reports where run_id = $1::bigint",
       [run.id],
     );
     expect(rows).toEqual([{ progress_comment_id: progress.id, check_run_id: check.id }]);

@@ -153,7 +153,7 @@ it("a restart after GitHub was read goes on to gh-datapipe without reading GitHu
     requestedBy: null,
     repositories: [{ owner: "octo", name: "a" }],
   });
-  await waitFor(() => datapipe.triggers().length === 1, "the trigger");
+  await waitFor("the trigger", () => datapipe.triggers().length === 1);
   await first.stop();
   const second = start({ BACKFILL_SOURCE: "both" });
   await second.start();
