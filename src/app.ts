@@ -3,7 +3,7 @@ import type { Engine } from "./backfill/types.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/index.js";
 import { createEmbedHandler } from "./embed/index.js";
-import { type RefreshRequests, registerLiveFigures } from "./github/handle-live-figures.js";
+import type { RefreshRequests } from "./github/handle-live-figures.js";
 import {
   registerInstallationHandlers,
   registerSurfaces,
@@ -40,7 +40,6 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       engine: deps.engine,
       onRepositoriesAdded: (input) => surfaces.onRepositoriesAdded(input),
     });
-    registerLiveFigures(app, { config: deps.config, refresh: deps.liveRefresh, log: app.log });
     deps.onSurfaces?.(surfaces);
   };
 }

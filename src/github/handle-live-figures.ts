@@ -1,4 +1,4 @@
-import type { Logger, Probot } from "probot";
+import type { Logger } from "probot";
 import { z } from "zod";
 import { backfillSources, type Config } from "../config.js";
 
@@ -24,22 +24,23 @@ const starOrFork = z.object({
  * source. Only the ask is recorded (one row per repository, however many arrive); the
  * read happens in the refresh loop. No comment, no check run, no run.
  */
-export function registerLiveFigures(app: Probot, deps: LiveFiguresDeps): void {
-  app.on(["star.created", "star.deleted", "fork"], async (context) => {
-    if (!deps.refresh || !backfillSources(deps.config).github) return;
-    const parsed = starOrFork.safeParse(context.payload);
-    if (!parsed.success) {
-      deps.log.warn({ deliveryId: context.id }, "malformed star or fork payload ignored");
-      return;
-    }
-    const { installation, repository } = parsed.data;
-    const recorded = await deps.refresh.request({
-      installationId: installation.id,
-      owner: repository.owner.login,
-      name: repository.name,
-    });
-    if (!recorded) {
-      deps.log.debug({ deliveryId: context.id }, "star or fork outside any workspace ignored");
-    }
+export async function handleLiveFigures(
+  deps: LiveFiguresDeps,
+  input: { deliveryId: string; payload: unknown },
+): Promise<void> {
+  if (!deps.refresh || !backfillSources(deps.config).github) return;
+  const parsed = starOrFork.safeParse(input.payload);
+  if (!parsed.success) {
+    deps.log.warn({ deliveryId: input.deliveryId }, "malformed star or fork payload ignored");
+    return;
+  }
+  const { installation, repository } = parsed.data;
+  const recorded = await deps.refresh.request({
+    installationId: installation.id,
+    owner: repository.owner.login,
+    name: repository.name,
   });
+  if (!recorded) {
+    deps.log.debug({ deliveryId: input.deliveryId }, "star or fork outside any workspace ignored");
+  }
 }

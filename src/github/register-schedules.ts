@@ -21,17 +21,21 @@ export function registerSchedules(
   app: Probot,
   ctx: SurfaceContext,
   options: ScheduleOptions = {},
-): { scheduler: Scheduler; readSettings(installationId: number): Promise<void> } {
+): {
+  scheduler: Scheduler;
+  readSettings(installationId: number): Promise<void>;
+  onPush(octokit: unknown, payload: unknown): Promise<void>;
+} {
   const now = options.now ?? (() => new Date());
   const auth = async (installationId: number) =>
     (await app.auth(installationId)) as unknown as ConfigOctokit;
 
-  app.on("push", (context) =>
+  /** A push to the default branch that may change the settings file (read there again). */
+  const onPush = (octokit: unknown, payload: unknown) =>
     handleSettingsPush(ctx, {
-      octokit: context.octokit as unknown as ConfigOctokit,
-      payload: context.payload as unknown as PushPayload,
-    }),
-  );
+      octokit: octokit as ConfigOctokit,
+      payload: payload as PushPayload,
+    });
 
   async function onFiring(firing: Firing) {
     if (firing.outcome === "started" && firing.run) {
@@ -93,5 +97,5 @@ export function registerSchedules(
     onFiring,
     log: ctx.log,
   });
-  return { scheduler, readSettings };
+  return { scheduler, readSettings, onPush };
 }

@@ -8,6 +8,7 @@ import type { SurfaceHandler } from "./guard-delivery.js";
 import { handleCheckRun } from "./handle-check-run.js";
 import { handleCommand } from "./handle-command.js";
 import { handleDashboardEdit } from "./handle-dashboard-edit.js";
+import { handleLiveFigures, type RefreshRequests } from "./handle-live-figures.js";
 import {
   handleInstallationEvent,
   type InstallationDeps,
@@ -47,6 +48,8 @@ export interface SurfacesDeps {
   results?: ResultsSource;
   /** The clock schedules are read with; tests pass their own. */
   now?: () => Date;
+  /** Live figures after `star` and `fork` webhooks; absent → those webhooks are ignored. */
+  liveRefresh?: RefreshRequests;
 }
 
 /** `installation`, `installation_repositories` and `repository`: the workspace rows. */
@@ -89,6 +92,13 @@ export function registerSurfaces(app: Probot, deps: SurfacesDeps): Surfaces {
   app.on("issue_comment.created", to(handleCommand));
   app.on("issues.edited", to(handleDashboardEdit));
   app.on(["check_run.requested_action", "check_run.rerequested"], to(handleCheckRun));
+  app.on("push", (context) => schedules.onPush(context.octokit, context.payload));
+  app.on(["star.created", "star.deleted", "fork"], (context) =>
+    handleLiveFigures(
+      { config: deps.config, refresh: deps.liveRefresh, log },
+      { deliveryId: context.id, payload: context.payload },
+    ),
+  );
 
   return {
     async onRepositoriesAdded(input) {

@@ -13,7 +13,6 @@ import type { Octokit, Repo } from "./github-api.js";
 import { createIssue, ensureLabel, findOpenIssueByLabel } from "./issue-api.js";
 import { type ClaimTiming, claimDefaults } from "./claim-report-id.js";
 import type { KeyedLock } from "./keyed-lock.js";
-import { loadScheduleLines } from "./dashboard-schedule-lines.js";
 import { loadDashboardRows } from "./load-dashboard-rows.js";
 import { renderDashboard } from "./render-dashboard.js";
 
