@@ -42,7 +42,7 @@ export async function loadRunEnd(
     total: number;
   }>(
     `select r.installation_id, w.account_login, r.source, r.requested_by, r.status,
-            r.progress_comment_id, w.tracking_issue_number, t.owner, t.name,
+            rr.progress_comment_id, w.tracking_issue_number, t.owner, t.name,
             count(*) filter (where i.status = 'completed')::int as completed,
             count(*) filter (where i.status = 'failed')::int as failed,
             count(*) filter (where i.status = 'cancelled')::int as cancelled,
@@ -51,9 +51,10 @@ export async function loadRunEnd(
        join workspaces w on w.installation_id = r.installation_id
        left join workspace_repositories t
          on t.installation_id = w.installation_id and t.repository_id = w.tracking_repository_id
+       left join run_reports rr on rr.run_id = r.id
        left join backfill_items i on i.run_id = r.id
       where r.id = $1::bigint
-      group by r.id, w.installation_id, t.installation_id, t.repository_id`,
+      group by r.id, w.installation_id, t.installation_id, t.repository_id, rr.run_id`,
     [runId],
   );
   const row = rows[0];

@@ -86,7 +86,7 @@ describe("commands", () => {
       eyes,
     ]);
     expect(progress.body).toContain("\n**2/2 (100%)** completed\n");
-    expect(progress.body).toContain("| Codertocat/other | completed | 7 |  |");
+    expect(progress.body).toContain("| Codertocat/other | completed | 7 events |  |");
     expect(progress.body).toContain("| **Workspace** | 0.50 | +50% | 0.00 | n/a |");
     expect(progress.body).toContain("| Codertocat/Hello-World | 0.50 | +50% | 0.00 | n/a |");
     expect(progress.body).toContain("| Codertocat/other | 0.00 | n/a | 0.00 | n/a |");
@@ -138,7 +138,7 @@ describe("commands", () => {
     ],
     [
       "/backfill soon",
-      "`soon` is not something `/backfill` knows: use a number of days (1 to 90), `retry`, `status`, `cancel` or `help`.",
+      "`soon` is not something `/backfill` knows: use a number of days (1 to 90), `all`, `retry`, `status`, `cancel` or `help`.",
     ],
     [
       "/backfill 30 nope",

@@ -37,6 +37,8 @@ describe("installation", () => {
     await send("installation", installPayload());
     const repo = "/repos/octo-org/.github";
     expect(newCalls()).toEqual([
+      // The settings file (contract §7), none here: read before the first back-fill.
+      `GET ${repo}/contents/.github%2Fworkspace-backfill.yml`,
       `GET ${repo}/issues`,
       `GET ${repo}/labels/workspace-backfill`,
       `POST ${repo}/labels`,

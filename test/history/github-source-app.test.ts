@@ -339,7 +339,10 @@ describe("failures and rate limits, each in its repository's row", () => {
         ["acme/widgets", "failed", text],
         ["acme/gadgets", "completed", null],
       ]);
-      expect(progressBody()).toContain(`| acme/widgets | failed |  | ${text} |`);
+      // Table cells escape Markdown punctuation: `:` as `\:`, as GitHub renders it.
+      expect(progressBody()).toContain(
+        `| acme/widgets | failed |  | ${text.replace(":", "\\:")} |`,
+      );
       expect([...fake.checkRuns.values()][0]).toMatchObject({ conclusion: "failure" });
     },
   );

@@ -43,11 +43,14 @@ async function start(channel: "slack" | "discord" = "slack", tuning = fast) {
 /** A run of two repositories, ended as the engine ends one (the run row's status updated). */
 async function endedRun(status: "completed" | "failed" = "completed"): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
-    `insert into backfill_runs (installation_id, days, source, requested_by, status, progress_comment_id)
-     values ($1::bigint, 30, 'command', 'mona', 'processing', 777) returning id::int`,
+    `insert into backfill_runs (installation_id, days, source, requested_by, status)
+     values ($1::bigint, 30, 'command', 'mona', 'processing') returning id::int`,
     [WS],
   );
   const id = rows[0]!.id;
+  await db.query("insert into run_reports (run_id, progress_comment_id) values ($1::bigint, 777)", [
+    id,
+  ]);
   await db.query(
     `insert into backfill_items (run_id, position, owner, name, status)
      values ($1::bigint, 1, 'octo', 'a', 'completed'), ($1::bigint, 2, 'octo', 'b', $2::text)`,

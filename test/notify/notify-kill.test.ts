@@ -104,7 +104,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
       expect(hook.deliveries.slice(before).map((d) => d.status)).toEqual([200]);
       expect(hook.messages()).toHaveLength(1);
       const { rows } = await db.query<{ progress_comment_id: number }>(
-        "select progress_comment_id from backfill_runs where id = $1",
+        "select progress_comment_id from run_reports where run_id = $1",
         [runId],
       );
       const [message] = hook.messages() as { content: string }[];
