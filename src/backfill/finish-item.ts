@@ -34,7 +34,8 @@ export interface FinishedItem extends ItemChange {
  * Ends an item this worker holds and, when it was the run's last open one, the run, in one
  * statement. A completed item counts the events that arrived for its repository in the
  * window (owner and name case-insensitive: gh-datapipe may spell them differently from
- * GitHub; migration 0003's expression index keeps it a range scan). The run's counters
+ * GitHub; migration 0013's github_events_of_repository keeps it a range scan of gh-datapipe's
+ * index over every spelling seen). The run's counters
  * are decremented under its row lock, which re-reads the latest row, so two workers ending
  * the last two items at once end the run exactly once. Null when the item is no longer
  * this worker's (cancelled, or taken over).
@@ -49,10 +50,9 @@ export async function finishItem(db: Queryable, f: FinishItem): Promise<Finished
        update backfill_items i
           set status = $3::text, error = $4::text,
               events_found = case when $6::boolean then (
-                select count(*)::int from github_events_cache e
-                 where lower(e.repository_owner) = lower(i.owner)
-                   and lower(e.repository_name) = lower(i.name)
-                   and e.created_at >= now() - make_interval(days => $5::int)) end,
+                select count(*)::int
+                  from github_events_of_repository(i.owner, i.name,
+                                                   now() - make_interval(days => $5::int))) end,
               progress = case when $3::text = 'completed' then 100 else i.progress end,
               finished_at = now(), locked_by = null, locked_until = null, updated_at = now()
         where i.id = $1::bigint and i.locked_by = $2::text and i.status = 'processing'

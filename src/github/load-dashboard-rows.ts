@@ -62,10 +62,7 @@ export async function loadDashboardRows(
        left join lateral (
          select count(*)::int as events_90,
                 count(distinct date_trunc('day', e.created_at, 'UTC'))::int as days_with_events
-           from github_events_cache e
-          where lower(e.repository_owner) = lower(w.owner)
-            and lower(e.repository_name) = lower(w.name)
-            and e.created_at >= now() - interval '90 days'
+           from github_events_of_repository(w.owner, w.name, now() - interval '90 days') e
        ) ev on true
       where w.installation_id = $1::bigint
       order by w.position`,

@@ -1,9 +1,11 @@
 import type { Queryable } from "../db/index.js";
 import { countMetric } from "./count-metric.js";
+import { foldMetrics, readWatermark } from "./fold-metrics.js";
 import { type MetricsRow, queryMetrics } from "./query-metrics.js";
-import { datesOf, splitWindow } from "./split-window.js";
+import { datesOf, splitWindow, type WindowPlan } from "./split-window.js";
 import type {
   Metrics,
+  MetricSource,
   MetricsOptions,
   RepositoryCoverage,
   RepositoryMetrics,
@@ -16,6 +18,12 @@ export const MAX_METRICS_DAYS = 365;
 /** A gap longer than this many days means the events have a hole worth back-filling. */
 const BACKFILL_GAP_DAYS = 7;
 const DAY = 86_400_000;
+
+/** A tail this long costs more to read on every answer than to fold once. */
+const FOLD_BEFORE_ANSWER_ROWS = 20_000;
+
+/** The watermark and tail size the last answer on this database saw. */
+const seen = new WeakMap<object, { mark: string; tailRows: number }>();
 
 const keyOf = (owner: string, name: string) => `${owner.toLowerCase()}/${name.toLowerCase()}`;
 
@@ -40,76 +48,88 @@ const emptyCounts = (): MetricsRow => ({
   last_event: null,
   star_events: null,
   fork_events: null,
+  stars_from: null,
+  stars_to: null,
+  forks_from: null,
+  forks_to: null,
   unique_actors: null,
+  watermark: null,
+  tail_rows: null,
 });
+
+/**
+ * The source of one repository's stars or forks: the dates its windows read are the 2·days
+ * GitHub dates ending today plus the day the events' previous window starts in; each is
+ * GitHub's when [from, to] covers it, else the events'.
+ */
+function sourceOf(plan: WindowPlan, from: string | null, to: string | null): MetricSource {
+  if (from === null || to === null) return "events";
+  const first = plan.github.previousStart;
+  const last = plan.github.today;
+  const lo = from > first ? from : first;
+  const hi = to < last ? to : last;
+  const covered = lo > hi ? 0 : Math.round((Date.parse(hi) - Date.parse(lo)) / DAY) + 1;
+  // The date before `first` holds the start of the events' previous window.
+  const before = new Date(Date.parse(first) - DAY).toISOString().slice(0, 10);
+  const uncovered = 2 * plan.days - covered + (from <= before && before <= to ? 0 : 1);
+  if (covered === 0) return "events";
+  return uncovered === 0 ? "github" : "mixed";
+}
+
+function combineSources(sources: MetricSource[]): MetricSource {
+  if (sources.length === 0) return "events";
+  return sources.every((s) => s === sources[0]) ? sources[0]! : "mixed";
+}
+
+/** Runs the statement with the watermark last seen; folds first when the tail was big. */
+async function queryWithTail(
+  db: Queryable,
+  repositories: { ownerKey: string; nameKey: string }[],
+  plan: WindowPlan,
+  uniqueActors: boolean,
+  workspace: number | undefined,
+): Promise<MetricsRow[]> {
+  let known = seen.get(db);
+  if (known === undefined || known.tailRows > FOLD_BEFORE_ANSWER_ROWS) {
+    if (known !== undefined) await foldMetrics(db);
+    known = { mark: await readWatermark(db), tailRows: 0 };
+  }
+  for (;;) {
+    const rows = await queryMetrics(db, repositories, plan, uniqueActors, workspace, known.mark);
+    const all = rows.find((r) => r.grain === "all");
+    const mark: string = all?.watermark ?? known.mark;
+    // A watermark below the one passed (the tables were emptied) would hide tail rows.
+    if (BigInt(mark) < BigInt(known.mark)) {
+      known = { mark, tailRows: 0 };
+      continue;
+    }
+    seen.set(db, { mark, tailRows: all?.tail_rows ?? 0 });
+    return rows;
+  }
+}
 
 /**
  * Star and fork metrics of a set of repositories over [now − days, now) against
  * [now − 2·days, now − days), UTC, half-open; owner and name compared case-insensitively.
+ * Stars and forks of the dates GitHub's own figures cover come from those, by whole dates
+ * (contract §6); `source` says which.
  *
- * Every figure comes from one statement (query-metrics.ts) over rollups that the
- * github_events_cache triggers keep current (migrations/0005_metrics_rollup_columns.sql):
- * one row per repository and UTC day holding running totals by hour, one row per
- * repository, and each actor's last event per repository. Chosen on these figures from
- * bench/metrics.ts (50 repositories, 90 days, 30-day window; Postgres 15 on 2 cores with
- * load average 3–8 from other work, so absolute times are pessimistic):
+ * Every figure comes from one statement (query-metrics.ts) over rollups that hold every
+ * event below the watermark, plus the events above it (the tail) counted one by one
+ * (migrations/0013_metrics_watermark.sql): nothing of ours runs inside gh-datapipe's
+ * inserts. The rollups: one row per repository and UTC day (running totals by hour), one
+ * per repository and hour with events (running totals by minute, read only at the window
+ * edges), one per repository, each actor's last event per repository and per workspace
+ * (with an hour histogram of those last events, for unique actors). Figures behind the
+ * design: docs/scaling.md ("Metrics storage"), from bench/metrics.ts.
  *
- *                                   1M events   5M events   1M → 5M
- *   first design (per-type day and hour rows, edges' partial hours from events, 3 statements)
- *     without unique actors          135 ms      120 ms
- *     exact unique actors (scan)     721 ms      3.5 s
- *   0005 (this)
- *     without unique actors          18.8 ms     22.8 ms     1.21×
- *     with unique actors (the API)   260 ms      1.19 s
- *     unique actors from the events  289 ms      1.84 s
- *   seed (both windows into JS)      3.2 s       28.5 s
- *
- * Profiled (EXPLAIN ANALYZE at 1M): the first design read ~23 hour rows per type per edge day and
- * repository (~17k rows) plus whole partial hours of events, in three round trips; 0005
- * reads 61 day rows per repository, one running-total element per edge and at most 30
- * minutes of events per edge (none when the edge is on the hour, none for `now` when no
- * event is dated after it), one round trip. What remains is ~3,000 day rows through one
- * window function and one grouping-sets aggregate: cost follows repositories × days.
- *
- * Unique actors (the API's `activity.uniqueActors`) stay exact. Per repository they cost
- * what the window's active (repository, actor) pairs cost: a user stars a repository once,
- * so with star-heavy traffic those pairs are nearly the window's star events (314k
- * distinct actors at 1M, 807k at 5M in the bench). A workspace's answer therefore reads
- * the workspace actor rollup of migrations/0006 instead: each actor's last event across
- * the workspace's repositories and how many actors were last seen in each UTC hour. As the
- * window ends at `now`, its actors are ~720 histogram rows, two index ranges of at most 30
- * minutes of actors, and one lookup per actor last seen at or after `now` (query-metrics.ts).
- * Same machine, same run of bench/metrics.ts (load average 2–4):
- *
- *                                            1M events   5M events
- *   without unique actors                     17.9 ms     20.9 ms
- *   API answer, per-repository actors (0005)  368 ms      1.0–1.2 s
- *   API answer, workspace actor rollup        18.0 ms     22.8 ms   (p90 18.9, 26.3)
- *   seed (both windows into JS)               2.5 s       14.3 s
- *
- * (A second run at load average 4–5: 19.2/18.7 ms at 1M, 23.9/26.0 ms at 5M; the
- * workspace rollup adds ~2 ms at 5M, the rest is the day rollups above.)
- *
- * A window ending an hour before the newest events (every repository has later events,
- * ~2k actors looked up one by one, and the plan's cost estimate turns JIT compilation on)
- * costs 95–200 ms at 1M and 2.2–3.0 s at 5M; the API's `now` is the present, where such
- * actors exist only through clock skew. The rollup is read only when the workspace lists
- * exactly the repositories asked and no removed event was an actor's last since the window
- * began; otherwise the per-repository way answers.
- *
- * Inserts pay for both rollups (100k-row statements, figures spread by the machine's
- * load): 0005's triggers alone 34k rows/s; with 0006's actor index 23–34k; with 0006's
- * trigger too 19–25k rows/s for repositories of a workspace and 26–29k for repositories
- * in no workspace (the trigger finds no workspace and stops); no trigger at all 50–108k.
- * Loading the bench: 24k rows/s for the first 1M, 15–17k rows/s for 4M more.
- * A repository leaving a workspace rebuilds that workspace's actors: 14–15 s for the 5M
- * workspace (1.3–1.5 s to add one), rare and inside the membership change's transaction.
- * Callers that do not show the figure skip it (`uniqueActors: false`).
+ * When the last answer read a big tail, the tail is folded first (the background round
+ * of maintain-metrics.ts normally keeps it small).
  */
 /**
  * `workspace`: the installation whose repositories `refs` are. Its unique actors then come
- * from the workspace actor rollup, when the workspace lists exactly these repositories at
- * the moment the statement reads (else, and for any other caller, as without it).
+ * from the workspace actor rollup, when that rollup holds exactly these repositories (a
+ * membership change not reconciled yet counts the slower exact way).
  */
 export async function computeMetrics(
   db: Queryable,
@@ -140,7 +160,7 @@ export async function computeMetrics(
 
   const rows =
     repositories.length > 0
-      ? await queryMetrics(db, repositories, plan, options.uniqueActors !== false, workspace)
+      ? await queryWithTail(db, repositories, plan, options.uniqueActors !== false, workspace)
       : [];
   const perRepository: MetricsRow[] = [];
   const perDay = new Map<string, MetricsRow>();
@@ -184,12 +204,14 @@ export async function computeMetrics(
         c.stars_current,
         c.stars_previous,
         days,
+        sourceOf(plan, c.stars_from, c.stars_to),
       ),
       forks: countMetric(
         repo.forksCount ?? c.fork_events ?? 0,
         c.forks_current,
         c.forks_previous,
         days,
+        sourceOf(plan, c.forks_from, c.forks_to),
       ),
       thisWeek: { stars: c.stars_this_week, forks: c.forks_this_week },
       lastWeek: { stars: c.stars_last_week, forks: c.forks_last_week },
@@ -219,12 +241,14 @@ export async function computeMetrics(
       totals.stars_current,
       totals.stars_previous,
       days,
+      combineSources(results.map((r) => r.stars.source)),
     ),
     forks: countMetric(
       sum((r) => r.forks.total),
       totals.forks_current,
       totals.forks_previous,
       days,
+      combineSources(results.map((r) => r.forks.source)),
     ),
     thisWeek: { stars: totals.stars_this_week, forks: totals.forks_this_week },
     lastWeek: { stars: totals.stars_last_week, forks: totals.forks_last_week },

@@ -1,4 +1,4 @@
-import type { CountMetric, Trend } from "./types.js";
+import type { CountMetric, MetricSource, Trend } from "./types.js";
 
 /** Beyond ±5% a change is a trend; within it, noise. */
 const TREND_THRESHOLD = 5;
@@ -15,6 +15,7 @@ export function countMetric(
   current: number,
   previous: number,
   days: number,
+  source: MetricSource = "events",
 ): CountMetric {
   const percentChange = previous === 0 ? null : Math.round(((current - previous) / previous) * 100);
   let trend: Trend = "stable";
@@ -29,5 +30,6 @@ export function countMetric(
     previousVelocity: twoDecimals(previous / days),
     percentChange,
     trend,
+    source,
   };
 }

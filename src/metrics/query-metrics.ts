@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/index.js";
+import { activitySql } from "./actors-sql.js";
 import { utcDate, type WindowPlan } from "./split-window.js";
 
 export interface MetricsRow {
@@ -29,12 +30,21 @@ export interface MetricsRow {
   /** Per repository: cached star and fork events of all time. */
   star_events: number | null;
   fork_events: number | null;
+  /** Per repository: the dates GitHub's figures cover (github_history_coverage). */
+  stars_from: string | null;
+  stars_to: string | null;
+  forks_from: string | null;
+  forks_to: string | null;
   /** On the `all` row when asked for: distinct actors of the current window. */
   unique_actors: number | null;
+  /** On the `all` row: the watermark this answer read, and the tail rows it read. */
+  watermark: string | null;
+  tail_rows: number | null;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
 const HOUR = 3_600_000;
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /**
  * The hour boundary nearest the window start c: the actor histogram counts whole hours
@@ -44,21 +54,30 @@ function actorHourEdge(c: number): number {
   const below = Math.floor(c / HOUR) * HOUR;
   return c - below <= HOUR / 2 ? below : below + HOUR;
 }
-const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-const FD_P = "$3::date"; // UTC day of the previous window's start
-const FD_C = "$4::date"; // … of the current window's start
-const FD_LW = "$5::date"; // … of last week's start
-const FD_TW = "$6::date"; // … of this week's start
-const FD_N = "$7::date"; // … of now
-const C = "$9::timestamptz"; // current window start
-const N = "$10::timestamptz"; // now
+// Event days (UTC) of the edges, and the instants themselves.
+const FD_P = "$3::date";
+const FD_C = "$4::date";
+const FD_LW = "$5::date";
+const FD_TW = "$6::date";
+const FD_N = "$7::date";
+const P = "$8::timestamptz";
+const C = "$9::timestamptz";
+const N = "$10::timestamptz";
+const LW = "$11::timestamptz";
+const TW = "$12::timestamptz";
+// GitHub's whole dates (contract §6).
+const G_P = "$13::date";
+const G_C = "$14::date";
+const G_LW = "$15::date";
+const G_TW = "$16::date";
+const G_T = "$17::date";
 
-/** W(edge) on an edge's day row: a running total of the day plus the exact minutes. */
-const edgeCount = (column: string) => `(w.${column}_before + coalesce(x.${column}, 0))`;
+/** W(edge) on an edge's day row: running totals of the day and the hour, exact seconds. */
+const edgeCount = (column: string) => `w.${column}_before`;
 
 /**
- * Events of [a, b) on one repository-day row: the day's total when the day lies in
+ * Folded events of [a, b) on one repository-day row: the day's total when the day lies in
  * [floor_day(a), floor_day(b)), minus W(a) on a's day, plus W(b) on b's day (all edges
  * share a time of day, so no day holds two).
  */
@@ -67,100 +86,159 @@ const between = (column: string, a: string, b: string) =>
     - case when w.day = ${a} then ${edgeCount(column)} else 0 end
     + case when w.day = ${b} then ${edgeCount(column)} else 0 end)`;
 
+/** Stars and forks of a day count from events only where GitHub does not cover it. */
+const eventsDay = (kind: "stars" | "forks", day: string, of = "r") =>
+  `not coalesce(${day} between ${of}.${kind}_from and ${of}.${kind}_to, false)`;
+const githubDay = (kind: "stars" | "forks") =>
+  `coalesce(g.day between r.${kind}_from and r.${kind}_to, false)`;
+const inDates = (a: string, b: string) => `g.day >= ${a} and g.day <= ${b}`;
+const at = (a: string, b: string) => `t.created_at >= ${a} and t.created_at < ${b}`;
+
 /**
- * Every figure of the metrics in one statement (one round trip): per repository, per day
- * of the current window and for the workspace, plus first/last event, all-time counts
- * and, when asked, the unique actors.
+ * Every figure of the metrics in one statement (one round trip, one snapshot): per
+ * repository, per day of the current window and for the workspace.
  *
- * Reads, per repository: its github_event_repositories row, its github_event_days rows of
- * the span (one per day, each holding the day's running totals by hour) and, per window
- * edge inside an hour that had events, at most 30 minutes of events through the covering
- * index (`splitWindow`). Nothing else follows the number of events.
+ * Events: the rollups hold every row below the watermark (migrations/0013); per
+ * repository they read its github_event_repositories row, its github_event_days rows of
+ * the span and, per window edge, one github_event_hours row and at most 30 seconds of
+ * events through gh-datapipe's index. The rows at or above the watermark (the tail) are
+ * read through the inserted_xid btree and counted one by one. `knownMark` is a watermark
+ * seen before: it only lets the planner see the tail is small; the statement filters by
+ * the watermark of its own snapshot.
  *
- * Unique actors of a workspace (`workspace` given, and it lists exactly these
- * repositories as the statement reads it), when no removed event of them was an actor's
- * last since the current window began: from workspace_actor_hours and
- * workspace_actor_last_seen (migrations/0006). An actor acted in [C, N) iff its last event
- * in the workspace is there (whole hours from the histogram, the cut hours at C and N from
- * the rows: at most 30 minutes each, `actorHourEdge`), or is dated at or after N and it
- * also acted in [C, N): looked up per such actor, in github_event_actors for repositories
- * without events after N, in the events of the others.
- *
- * Otherwise, per repository: one with no event at or after `now` and no such removed event
- * answers from github_event_actors (actors whose last event is in the window); any other
- * is counted from its events. Exact too; `union` counts an actor once across repositories.
+ * Stars and forks of a day GitHub covers come from github_daily_counts, by whole dates.
  */
 export async function queryMetrics(
   db: Queryable,
   repositories: { ownerKey: string; nameKey: string }[],
   plan: WindowPlan,
   uniqueActors: boolean,
-  workspace?: number,
+  workspace: number | undefined,
+  knownMark: string,
 ): Promise<MetricsRow[]> {
-  const reads = plan.exactReads;
+  const r = plan.recipe;
   const { rows } = await db.query<MetricsRow>(
-    `with repos as materialized (
+    `with wm as materialized (
+       select coalesce((select folded_before from metrics_watermark), '0'::xid8) as mark
+     ),
+     repos as materialized (
        select r.position::int as position, r.owner_key, r.name_key,
               t.stars as star_events, t.forks as fork_events, t.first_at, t.last_at,
               coalesce(t.last_at >= ${N}, false) as has_future,
-              (coalesce(t.last_at < ${N}, true)
-                and coalesce(t.actor_removed_at < ${C}, true)) as actors_by_last_seen,
-              coalesce(t.actor_removed_at < ${C}, true) as actors_not_removed
+              coalesce(t.actor_removed_at >= ${C}, false) as actors_removed,
+              c.stars_from, c.stars_to, c.forks_from, c.forks_to
          from unnest($1::text[], $2::text[]) with ordinality as r (owner_key, name_key, position)
          left join github_event_repositories t
            on t.owner_key = r.owner_key and t.name_key = r.name_key
+         left join github_history_coverage c
+           on c.owner_key = r.owner_key and c.name_key = r.name_key
+     ),
+     tail_all as materialized (
+       select e.repository_owner, e.repository_name, e.event_type, e.actor_login, e.created_at
+         from github_events_cache e
+        where e.inserted_xid >= $18::xid8 and e.inserted_xid >= (select mark from wm)
+     ),
+     tail as materialized (
+       select r.position, t.event_type, lower(t.actor_login) as actor_key, t.created_at
+         from tail_all t
+         join repos r
+           on r.owner_key = lower(t.repository_owner) and r.name_key = lower(t.repository_name)
+     ),
+     edges as (
+       select (e.at at time zone 'UTC')::date as day, date_trunc('hour', e.at, 'UTC') as hour,
+              e.at + $22::int * interval '1 millisecond' as lo,
+              e.at + $23::int * interval '1 millisecond' as hi
+         from unnest($24::timestamptz[]) as e (at)
      ),
      day_rows as materialized (
-       select r.position, r.owner_key, r.name_key, r.has_future, d.day,
+       select r.position, d.day, r.stars_from, r.stars_to, r.forks_from, r.forks_to,
               d.stars[24] as stars, d.forks[24] as forks, d.events[24] as events,
-              coalesce(d.stars[i.running], 0) as stars_before,
-              coalesce(d.forks[i.running], 0) as forks_before,
-              coalesce(d.events[i.running], 0) as events_before,
-              d.events[$14::int + 1] > coalesce(d.events[$14::int], 0) as edge_hour_active
+              coalesce(d.stars[$19::int], 0) + coalesce(x.stars, 0) as stars_before,
+              coalesce(d.forks[$19::int], 0) + coalesce(x.forks, 0) as forks_before,
+              coalesce(d.events[$19::int], 0) + coalesce(x.events, 0) as events_before
          from repos r
          join github_event_days d
            on d.owner_key = r.owner_key and d.name_key = r.name_key
-          and d.day >= $8::date and d.day <= ${FD_N}
-         cross join lateral (
-           select case when d.day = ${FD_N} then $12::int else $11::int end as running
-         ) i
-     ),
-     exact_reads (day, lo, hi, sign, only_with_future) as (
-       select * from unnest($13::date[], $15::timestamptz[], $16::timestamptz[],
-                            $17::int[], $18::boolean[])
-     ),
-     exact as (
-       select w.position, w.day,
-              x.sign * c.stars as stars, x.sign * c.forks as forks, x.sign * c.events as events
-         from day_rows w
-         join exact_reads x
-           on x.day = w.day and (not x.only_with_future or w.has_future)
-         cross join lateral (
-           select (count(*) filter (where e.event_type = 'WatchEvent'))::int as stars,
-                  (count(*) filter (where e.event_type = 'ForkEvent'))::int as forks,
-                  count(*)::int as events
-             from github_events_cache e
-            where w.edge_hour_active
-              and lower(e.repository_owner) = w.owner_key
-              and lower(e.repository_name) = w.name_key
-              and e.created_at >= x.lo and e.created_at < x.hi
-         ) c
+          and d.day >= $25::date and d.day <= ${FD_N}
+         left join lateral (
+           select coalesce(h.stars[$20::int], 0) + $21::int * c.stars as stars,
+                  coalesce(h.forks[$20::int], 0) + $21::int * c.forks as forks,
+                  coalesce(h.events[$20::int], 0) + $21::int * c.events as events
+             from edges g
+             left join github_event_hours h
+               on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
+             cross join lateral (
+               select (count(*) filter (where e.event_type = 'WatchEvent'))::int as stars,
+                      (count(*) filter (where e.event_type = 'ForkEvent'))::int as forks,
+                      count(*)::int as events
+                 from github_event_spellings s
+                 join github_events_cache e
+                   on e.repository_owner = s.repository_owner
+                  and e.repository_name = s.repository_name
+                  and e.created_at >= g.lo and e.created_at < g.hi
+                where $21::int <> 0
+                  and h.events[$26::int + 1] > coalesce(h.events[$26::int], 0)
+                  and s.owner_key = r.owner_key and s.name_key = r.name_key
+                  and e.inserted_xid < (select mark from wm)
+             ) c
+            where g.day = d.day
+         ) x on true
      ),
      per_day as (
        select w.position, w.day,
-              ${between("stars", FD_C, FD_N)} as stars_current,
-              ${between("stars", FD_P, FD_C)} as stars_previous,
-              ${between("stars", FD_TW, FD_N)} as stars_this_week,
-              ${between("stars", FD_LW, FD_TW)} as stars_last_week,
-              ${between("forks", FD_C, FD_N)} as forks_current,
-              ${between("forks", FD_P, FD_C)} as forks_previous,
-              ${between("forks", FD_TW, FD_N)} as forks_this_week,
-              ${between("forks", FD_LW, FD_TW)} as forks_last_week,
+              case when ${eventsDay("stars", "w.day", "w")} then ${between("stars", FD_C, FD_N)} else 0 end as stars_current,
+              case when ${eventsDay("stars", "w.day", "w")} then ${between("stars", FD_P, FD_C)} else 0 end as stars_previous,
+              case when ${eventsDay("stars", "w.day", "w")} then ${between("stars", FD_TW, FD_N)} else 0 end as stars_this_week,
+              case when ${eventsDay("stars", "w.day", "w")} then ${between("stars", FD_LW, FD_TW)} else 0 end as stars_last_week,
+              case when ${eventsDay("forks", "w.day", "w")} then ${between("forks", FD_C, FD_N)} else 0 end as forks_current,
+              case when ${eventsDay("forks", "w.day", "w")} then ${between("forks", FD_P, FD_C)} else 0 end as forks_previous,
+              case when ${eventsDay("forks", "w.day", "w")} then ${between("forks", FD_TW, FD_N)} else 0 end as forks_this_week,
+              case when ${eventsDay("forks", "w.day", "w")} then ${between("forks", FD_LW, FD_TW)} else 0 end as forks_last_week,
               ${between("events", FD_C, FD_N)} as events_current,
               ${between("events", FD_P, FD_C)} as events_previous,
               ${between("events", FD_P, FD_N)} as events_span
          from day_rows w
-         left join exact x on x.position = w.position and x.day = w.day
+       union all
+       select t.position, t.day,
+              count(*) filter (where s and ${at(C, N)}), count(*) filter (where s and ${at(P, C)}),
+              count(*) filter (where s and ${at(TW, N)}), count(*) filter (where s and ${at(LW, TW)}),
+              count(*) filter (where f and ${at(C, N)}), count(*) filter (where f and ${at(P, C)}),
+              count(*) filter (where f and ${at(TW, N)}), count(*) filter (where f and ${at(LW, TW)}),
+              count(*) filter (where ${at(C, N)}), count(*) filter (where ${at(P, C)}),
+              count(*) filter (where ${at(P, N)})
+         from (select t.position, t.created_at, (t.created_at at time zone 'UTC')::date as day,
+                      t.event_type = 'WatchEvent' and ${eventsDay("stars", "(t.created_at at time zone 'UTC')::date")} as s,
+                      t.event_type = 'ForkEvent' and ${eventsDay("forks", "(t.created_at at time zone 'UTC')::date")} as f
+                 from tail t join repos r on r.position = t.position
+                where t.created_at >= least(${P}, ${LW}) and t.created_at < ${N}) t
+        group by 1, 2
+       union all
+       select r.position, g.day,
+              case when ${githubDay("stars")} and ${inDates(G_C, G_T)} then g.stars else 0 end,
+              case when ${githubDay("stars")} and ${inDates(G_P, `${G_C} - 1`)} then g.stars else 0 end,
+              case when ${githubDay("stars")} and ${inDates(G_TW, G_T)} then g.stars else 0 end,
+              case when ${githubDay("stars")} and ${inDates(G_LW, `${G_TW} - 1`)} then g.stars else 0 end,
+              case when ${githubDay("forks")} and ${inDates(G_C, G_T)} then g.forks else 0 end,
+              case when ${githubDay("forks")} and ${inDates(G_P, `${G_C} - 1`)} then g.forks else 0 end,
+              case when ${githubDay("forks")} and ${inDates(G_TW, G_T)} then g.forks else 0 end,
+              case when ${githubDay("forks")} and ${inDates(G_LW, `${G_TW} - 1`)} then g.forks else 0 end,
+              0, 0, 0
+         from repos r
+         join github_daily_counts g
+           on g.owner_key = r.owner_key and g.name_key = r.name_key
+          and g.day >= least(${G_P}, ${G_LW}) and g.day <= ${G_T}
+        where r.stars_from is not null or r.forks_from is not null
+     ),
+     combined as (
+       select position, day,
+              sum(stars_current) as stars_current, sum(stars_previous) as stars_previous,
+              sum(stars_this_week) as stars_this_week, sum(stars_last_week) as stars_last_week,
+              sum(forks_current) as forks_current, sum(forks_previous) as forks_previous,
+              sum(forks_this_week) as forks_this_week, sum(forks_last_week) as forks_last_week,
+              sum(events_current) as events_current, sum(events_previous) as events_previous,
+              sum(events_span) as events_span
+         from per_day
+        group by 1, 2
      ),
      marked as (
        select *,
@@ -168,7 +246,7 @@ export async function queryMetrics(
                 partition by position order by day
                 rows between unbounded preceding and 1 preceding
               ) as previous_active_day
-         from per_day
+         from combined
      ),
      sums as (
        select case
@@ -194,71 +272,15 @@ export async function queryMetrics(
          from marked
         group by grouping sets ((position), (day), ())
      ),
-     workspace_rollup as materialized (
-       select $20::bigint is not null
-              and (select bool_and(r.actors_not_removed) from repos r)
-              and (select count(*) from workspace_repositories w
-                    where w.installation_id = $20::bigint) = (select count(*) from repos)
-              and (select count(*) from repos r
-                     join workspace_repositories w
-                       on w.installation_id = $20::bigint
-                      and lower(w.owner) = r.owner_key and lower(w.name) = r.name_key)
-                  = (select count(*) from repos) as usable
-        where $19::boolean
+     tail_totals as (
+       select position,
+              (count(*) filter (where event_type = 'WatchEvent'))::int as stars,
+              (count(*) filter (where event_type = 'ForkEvent'))::int as forks,
+              min(created_at) as first_at, max(created_at) as last_at
+         from tail
+        group by 1
      ),
-     actors as (
-       select (select coalesce(sum(h.actors), 0)
-                 from workspace_actor_hours h
-                where h.installation_id = $20::bigint
-                  and h.hour >= $21::timestamptz and h.hour < $22::timestamptz)
-              + (select count(*) from workspace_actor_last_seen s
-                  where s.installation_id = $20::bigint
-                    and s.last_at >= ${C} and s.last_at < $21::timestamptz)
-              - (select count(*) from workspace_actor_last_seen s
-                  where s.installation_id = $20::bigint
-                    and s.last_at >= $21::timestamptz and s.last_at < ${C})
-              + (select count(*) from workspace_actor_last_seen s
-                  where s.installation_id = $20::bigint
-                    and s.last_at >= $22::timestamptz and s.last_at < ${N})
-              - (select count(*) from workspace_actor_last_seen s
-                  where s.installation_id = $20::bigint
-                    and s.last_at >= ${N} and s.last_at < $22::timestamptz)
-              + (select count(*) from workspace_actor_last_seen s
-                  where s.installation_id = $20::bigint and s.last_at >= ${N}
-                    and exists (
-                          select 1 from repos r
-                            join github_event_actors a
-                              on a.owner_key = r.owner_key and a.name_key = r.name_key
-                             and a.actor_key = s.actor_key
-                           where not r.has_future and a.last_at >= ${C}
-                          union all
-                          select 1 from repos r
-                            join github_events_cache e
-                              on lower(e.repository_owner) = r.owner_key
-                             and lower(e.repository_name) = r.name_key
-                             and lower(e.actor_login) = s.actor_key
-                             and e.created_at >= ${C} and e.created_at < ${N}
-                           where r.has_future)) as unique_actors
-        where (select usable from workspace_rollup)
-       union all
-       select count(*) as unique_actors
-         from (
-           select a.actor_key
-             from repos r
-             join github_event_actors a
-               on a.owner_key = r.owner_key and a.name_key = r.name_key and a.last_at >= ${C}
-            where r.actors_by_last_seen and not (select usable from workspace_rollup)
-           union
-           select lower(e.actor_login)
-             from repos r
-             join github_events_cache e
-               on lower(e.repository_owner) = r.owner_key and lower(e.repository_name) = r.name_key
-              and e.created_at >= ${C} and e.created_at < ${N}
-            where not r.actors_by_last_seen and e.actor_login is not null
-              and not (select usable from workspace_rollup)
-         ) active
-       having not (select usable from workspace_rollup)
-     )
+     ${activitySql}
      select 'repository' as grain, r.position, null::text as day,
             coalesce(s.stars_current, 0) as stars_current,
             coalesce(s.stars_previous, 0) as stars_previous,
@@ -272,41 +294,56 @@ export async function queryMetrics(
             coalesce(s.events_previous, 0) as events_previous,
             coalesce(s.days_with_events, 0) as days_with_events,
             s.longest_gap_before, s.last_active_day,
-            to_char(r.first_at at time zone 'UTC', ${ISO_UTC}) as first_event,
-            to_char(r.last_at at time zone 'UTC', ${ISO_UTC}) as last_event,
-            coalesce(r.star_events, 0) as star_events,
-            coalesce(r.fork_events, 0) as fork_events,
-            null::int as unique_actors
+            to_char(least(r.first_at, tt.first_at) at time zone 'UTC', ${ISO_UTC}) as first_event,
+            to_char(greatest(r.last_at, tt.last_at) at time zone 'UTC', ${ISO_UTC}) as last_event,
+            (coalesce(r.star_events, 0) + coalesce(tt.stars, 0))::int as star_events,
+            (coalesce(r.fork_events, 0) + coalesce(tt.forks, 0))::int as fork_events,
+            to_char(r.stars_from, 'YYYY-MM-DD') as stars_from,
+            to_char(r.stars_to, 'YYYY-MM-DD') as stars_to,
+            to_char(r.forks_from, 'YYYY-MM-DD') as forks_from,
+            to_char(r.forks_to, 'YYYY-MM-DD') as forks_to,
+            null::int as unique_actors, null::text as watermark, null::int as tail_rows
        from repos r
        left join sums s on s.grain = 'repository' and s.position = r.position
+       left join tail_totals tt on tt.position = r.position
      union all
      select s.grain, null, s.day,
             s.stars_current, s.stars_previous, s.stars_this_week, s.stars_last_week,
             s.forks_current, s.forks_previous, s.forks_this_week, s.forks_last_week,
             s.events_current, s.events_previous, s.days_with_events,
-            null, null, null, null, null, null,
-            case when s.grain = 'all' and $19::boolean then (select unique_actors::int from actors) end
+            null, null, null, null, null, null, null, null, null, null,
+            case when s.grain = 'all' and $27::boolean then (select unique_actors::int from actors) end,
+            case when s.grain = 'all' then (select mark::text from wm) end,
+            case when s.grain = 'all' then (select count(*)::int from tail_all) end
        from sums s
       where s.grain <> 'repository'`,
     [
-      repositories.map((r) => r.ownerKey),
-      repositories.map((r) => r.nameKey),
+      repositories.map((x) => x.ownerKey),
+      repositories.map((x) => x.nameKey),
       utcDate(plan.previousStart),
       utcDate(plan.currentStart),
       utcDate(plan.lastWeekStart),
       utcDate(plan.thisWeekStart),
       utcDate(plan.now),
-      utcDate(plan.start),
+      iso(plan.previousStart),
       iso(plan.currentStart),
       iso(plan.now),
-      plan.runningIndex,
-      plan.nowRunningIndex,
-      reads.map((x) => x.day),
-      Math.floor((plan.now % 86_400_000) / 3_600_000),
-      reads.map((x) => iso(x.lo)),
-      reads.map((x) => iso(x.hi)),
-      reads.map((x) => x.sign),
-      reads.map((x) => x.onlyWithFuture),
+      iso(plan.lastWeekStart),
+      iso(plan.thisWeekStart),
+      plan.github.previousStart,
+      plan.github.currentStart,
+      plan.github.lastWeekStart,
+      plan.github.thisWeekStart,
+      plan.github.today,
+      knownMark,
+      r.hourIndex,
+      r.minuteIndex,
+      r.sign,
+      r.exactFrom,
+      r.exactTo,
+      plan.edges.map(iso),
+      utcDate(plan.start),
+      r.edgeMinute,
       uniqueActors,
       workspace ?? null,
       iso(actorHourEdge(plan.currentStart)),

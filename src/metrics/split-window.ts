@@ -1,22 +1,26 @@
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /**
- * Events read one by one at a window edge t, counted with `sign` into W(t), the events of
- * [UTC midnight before t, t): [floor_hour(t), t) added, or [t, next hour) taken off the
- * running total of the hour after.
+ * How W(t), the folded events of [UTC midnight before t, t), is read at every window edge
+ * t. All edges share `now`'s time of day, so one recipe serves them all: the running total
+ * of the day's first `hourIndex` hours (github_event_days), plus that of the edge hour's
+ * first `minuteIndex` minutes (github_event_hours), plus `sign` × the events of
+ * [t + exactFrom, t + exactTo) read one by one: at most 30 seconds of them (none when the
+ * edge falls on a whole minute, none when its minute had no event).
  */
-export interface ExactRead {
-  /** The UTC day holding the edge, `YYYY-MM-DD`. */
-  day: string;
-  lo: number;
-  hi: number;
-  sign: 1 | -1;
-  /** The `now` edge: read only for a repository with an event dated at or after `now`. */
-  onlyWithFuture: boolean;
+export interface EdgeRecipe {
+  hourIndex: number;
+  minuteIndex: number;
+  /** The minute of the hour holding the edge: read only when it had events. */
+  edgeMinute: number;
+  sign: 1 | 0 | -1;
+  exactFrom: number;
+  exactTo: number;
 }
 
-/** The window edges, ms since epoch, and how W(edge) is read for each. */
+/** The window edges, ms since epoch, and the GitHub dates (contract §6). */
 export interface WindowPlan {
   days: number;
   now: number;
@@ -24,26 +28,29 @@ export interface WindowPlan {
   currentStart: number;
   lastWeekStart: number;
   thisWeekStart: number;
-  /** Everything the metrics read: [min(previousStart, lastWeekStart), now). */
+  /** Everything the events figures read: [min(previousStart, lastWeekStart), now). */
   start: number;
+  /** The distinct edges: previousStart, currentStart, lastWeekStart, thisWeekStart, now. */
+  edges: number[];
+  recipe: EdgeRecipe;
   /**
-   * Which running total of an edge's day (events of its first i hours) W starts from; all
-   * edges share `now`'s time of day, so one index serves every edge but `now`, which
-   * always takes the hour it falls in (no events after `now`: the hour so far is the hour).
+   * GitHub's days are whole UTC dates: the current window is the `days` dates ending with
+   * today's, the previous one the `days` dates before; the weeks likewise with 7.
    */
-  runningIndex: number;
-  nowRunningIndex: number;
-  exactReads: ExactRead[];
+  github: {
+    previousStart: string;
+    currentStart: string;
+    lastWeekStart: string;
+    thisWeekStart: string;
+    today: string;
+  };
 }
 
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
 
 /**
  * The edges of both windows and both weeks. Any count over [a, b) is the day totals of
- * [floor_day(a), floor_day(b)) − W(a) + W(b), where W(t) = a running total of t's day plus
- * at most 30 minutes of events: the minutes up to the edge when it falls in the first half
- * of its hour, else the minutes after it taken off the next running total. An edge on the
- * hour reads no events at all.
+ * [floor_day(a), floor_day(b)) − W(a) + W(b).
  */
 export function splitWindow(now: Date, days: number): WindowPlan {
   const end = now.getTime();
@@ -51,26 +58,32 @@ export function splitWindow(now: Date, days: number): WindowPlan {
   const currentStart = end - days * DAY;
   const thisWeekStart = end - 7 * DAY;
   const lastWeekStart = end - 14 * DAY;
-  const start = Math.min(previousStart, lastWeekStart);
-  const hourStart = floorTo(end, HOUR);
-  const hourIndex = (hourStart - floorTo(end, DAY)) / HOUR;
-  const minutes = end - hourStart;
-  const fromAfter = minutes > HOUR / 2;
-  const exactReads: ExactRead[] = [];
-  const read = (t: number, after: boolean, onlyWithFuture: boolean) => {
-    const hour = floorTo(t, HOUR);
-    exactReads.push(
-      after
-        ? { day: utcDate(t), lo: t, hi: hour + HOUR, sign: -1, onlyWithFuture }
-        : { day: utcDate(t), lo: hour, hi: t, sign: 1, onlyWithFuture },
-    );
-  };
-  if (minutes > 0) {
-    for (const t of new Set([previousStart, currentStart, lastWeekStart, thisWeekStart])) {
-      read(t, fromAfter, false);
-    }
-    read(end, true, true);
+  const hourIndex = (floorTo(end, HOUR) - floorTo(end, DAY)) / HOUR;
+  const edgeMinute = (floorTo(end, MINUTE) - floorTo(end, HOUR)) / MINUTE;
+  const ms = end - floorTo(end, MINUTE);
+  let recipe: EdgeRecipe;
+  if (ms === 0) {
+    recipe = { hourIndex, minuteIndex: edgeMinute, edgeMinute, sign: 0, exactFrom: 0, exactTo: 0 };
+  } else if (ms <= MINUTE / 2) {
+    recipe = {
+      hourIndex,
+      minuteIndex: edgeMinute,
+      edgeMinute,
+      sign: 1,
+      exactFrom: -ms,
+      exactTo: 0,
+    };
+  } else {
+    recipe = {
+      hourIndex,
+      minuteIndex: edgeMinute + 1,
+      edgeMinute,
+      sign: -1,
+      exactFrom: 0,
+      exactTo: MINUTE - ms,
+    };
   }
+  const today = floorTo(end, DAY);
   return {
     days,
     now: end,
@@ -78,10 +91,16 @@ export function splitWindow(now: Date, days: number): WindowPlan {
     currentStart,
     lastWeekStart,
     thisWeekStart,
-    start,
-    runningIndex: minutes > 0 && fromAfter ? hourIndex + 1 : hourIndex,
-    nowRunningIndex: minutes > 0 ? hourIndex + 1 : hourIndex,
-    exactReads,
+    start: Math.min(previousStart, lastWeekStart),
+    edges: [...new Set([previousStart, currentStart, lastWeekStart, thisWeekStart, end])],
+    recipe,
+    github: {
+      previousStart: utcDate(today - (2 * days - 1) * DAY),
+      currentStart: utcDate(today - (days - 1) * DAY),
+      lastWeekStart: utcDate(today - 13 * DAY),
+      thisWeekStart: utcDate(today - 6 * DAY),
+      today: utcDate(today),
+    },
   };
 }
 

@@ -1,12 +1,18 @@
 export type Trend = "up" | "down" | "stable";
 
+/** Where a figure's days came from (contract §6): GitHub's own figures, events, or both. */
+export type MetricSource = "github" | "events" | "mixed";
+
 /** Stars or forks of one repository or of a workspace over the two windows. */
 export interface CountMetric {
   /** Current stargazer/fork count when GitHub's number is known, else the cached events. */
   total: number;
-  /** Events in [now − days, now). */
+  /**
+   * In the current window: events of [now − days, now), and GitHub's figures of the `days`
+   * dates ending today where GitHub covers them (never both for one date).
+   */
   current: number;
-  /** Events in [now − 2·days, now − days). */
+  /** The same over [now − 2·days, now − days) and the `days` dates before. */
   previous: number;
   /** current / days, two decimals. */
   velocity: number;
@@ -14,6 +20,8 @@ export interface CountMetric {
   /** Rounded percent change against the previous window; null when that window is empty. */
   percentChange: number | null;
   trend: Trend;
+  /** `github` when GitHub's figures cover every date the windows read, `events` when none. */
+  source: MetricSource;
 }
 
 export interface WeekCounts {

@@ -1,55 +1,130 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/index.js";
+import { foldMetrics, reconcileMetricsMembers } from "../../src/metrics/fold-metrics.js";
 import { getRepositoriesMetrics } from "../../src/metrics/get-repositories-metrics.js";
 import { getWorkspaceMetrics } from "../../src/metrics/get-workspace-metrics.js";
 import { createTestDb } from "../helpers/db.js";
-import { addWorkspace, insertEvents, type TestEvent } from "./fixtures.js";
+import { addWorkspace, insertEvents, insertHistory, type TestEvent } from "./fixtures.js";
 
 const DAY = 86_400_000;
 const iso = (t: number) => new Date(t).toISOString();
 const TYPES = ["WatchEvent", "ForkEvent", "IssuesEvent"] as const;
 
-/** The counts by the definition, event by event: the oracle the rollups must agree with. */
-function expected(events: TestEvent[], now: number, days: number) {
+interface History {
+  stars: { from: string; to: string } | null;
+  forks: { from: string; to: string } | null;
+  days: Map<string, { stars: number; forks: number }>;
+}
+
+const dateOf = (t: number) => iso(t).slice(0, 10);
+const addDays = (date: string, n: number) => dateOf(Date.parse(`${date}T00:00:00Z`) + n * DAY);
+
+/**
+ * The figures by the definition (contract §6), event by event and date by date: the oracle
+ * the rollups, the tail and GitHub's days must agree with.
+ */
+function expected(
+  events: TestEvent[],
+  histories: Record<string, History | undefined>,
+  now: number,
+  days: number,
+  timelineDates: string[],
+) {
   const cur = now - days * DAY;
   const prev = now - 2 * days * DAY;
+  const today = dateOf(now);
   const inRange = (t: number, a: number, b: number) => t >= a && t < b;
   const per = (repo: string) => {
     const mine = events.filter((e) => `${e.owner}/${e.name}`.toLowerCase() === repo);
-    const count = (type: string, a: number, b: number) =>
-      mine.filter((e) => e.type === type && inRange(Date.parse(e.at), a, b)).length;
+    const h = histories[repo];
+    const covered = (kind: "stars" | "forks", date: string) => {
+      const c = h?.[kind];
+      return c != null && c.from <= date && date <= c.to;
+    };
+    // Events of [a, b) on dates GitHub does not cover, GitHub's covered dates in [from, to].
+    const figure = (kind: "stars" | "forks", a: number, b: number, from: string, to: string) => {
+      const type = kind === "stars" ? "WatchEvent" : "ForkEvent";
+      let n = mine.filter(
+        (e) =>
+          e.type === type && inRange(Date.parse(e.at), a, b) && !covered(kind, e.at.slice(0, 10)),
+      ).length;
+      for (let d = from; d <= to; d = addDays(d, 1)) {
+        if (covered(kind, d)) n += h?.days.get(d)?.[kind] ?? 0;
+      }
+      return n;
+    };
+    const windows = (kind: "stars" | "forks") => [
+      figure(kind, cur, now, addDays(today, -(days - 1)), today),
+      figure(kind, prev, cur, addDays(today, -(2 * days - 1)), addDays(today, -days)),
+    ];
+    const weeks = (kind: "stars" | "forks") => [
+      figure(kind, now - 7 * DAY, now, addDays(today, -6), today),
+      figure(kind, now - 14 * DAY, now - 7 * DAY, addDays(today, -13), addDays(today, -7)),
+    ];
+    const source = (kind: "stars" | "forks") => {
+      const used = new Set<string>();
+      for (let d = addDays(today, -(2 * days - 1)); d <= today; d = addDays(d, 1)) {
+        used.add(covered(kind, d) ? "github" : "events");
+      }
+      if (!covered(kind, addDays(today, -2 * days))) used.add("events");
+      return used.size === 2 ? "mixed" : [...used][0];
+    };
+    const timeline = new Map<string, number>();
+    for (const date of timelineDates) {
+      const next = addDays(date, 1);
+      const a = Math.max(cur, Date.parse(`${date}T00:00:00Z`));
+      const b = Math.min(now, Date.parse(`${next}T00:00:00Z`));
+      const inWindow = date >= addDays(today, -(days - 1)) && date <= today;
+      const n = figure("stars", a, b, inWindow ? date : next, inWindow ? date : date);
+      if (n > 0) timeline.set(date, n);
+    }
     const activeDays = new Set(
       mine.filter((e) => inRange(Date.parse(e.at), prev, now)).map((e) => e.at.slice(0, 10)),
     );
+    const [starsThisWeek, starsLastWeek] = weeks("stars");
+    const [forksThisWeek, forksLastWeek] = weeks("forks");
     return {
-      stars: [count("WatchEvent", cur, now), count("WatchEvent", prev, cur)],
-      forks: [count("ForkEvent", cur, now), count("ForkEvent", prev, cur)],
-      thisWeek: [count("WatchEvent", now - 7 * DAY, now), count("ForkEvent", now - 7 * DAY, now)],
-      lastWeek: [
-        count("WatchEvent", now - 14 * DAY, now - 7 * DAY),
-        count("ForkEvent", now - 14 * DAY, now - 7 * DAY),
-      ],
+      stars: windows("stars"),
+      forks: windows("forks"),
+      thisWeek: [starsThisWeek, forksThisWeek],
+      lastWeek: [starsLastWeek, forksLastWeek],
+      sources: [source("stars"), source("forks")],
+      starEvents: mine.filter((e) => e.type === "WatchEvent").length,
       daysWithEvents: activeDays.size,
       totalEvents: mine.filter((e) => inRange(Date.parse(e.at), cur, now)).length,
+      timeline,
     };
   };
-  const timeline = new Map<string, number>();
   const asked = (e: TestEvent) =>
     ["octo/a", "octo/b"].includes(`${e.owner}/${e.name}`.toLowerCase());
-  for (const e of events.filter(asked)) {
-    const t = Date.parse(e.at);
-    if (e.type === "WatchEvent" && inRange(t, cur, now)) {
-      timeline.set(e.at.slice(0, 10), (timeline.get(e.at.slice(0, 10)) ?? 0) + 1);
-    }
-  }
   const actors = new Set(
     events
       .filter((e) => e.actor != null && asked(e) && inRange(Date.parse(e.at), cur, now))
       .map((e) => e.actor!.toLowerCase()),
   );
-  return { a: per("octo/a"), b: per("octo/b"), timeline, uniqueActors: actors.size };
+  return { a: per("octo/a"), b: per("octo/b"), uniqueActors: actors.size };
 }
+
+const coverage = fc.option(
+  fc.record({ from: fc.integer({ min: -70, max: 2 }), length: fc.integer({ min: 0, max: 70 }) }),
+  { freq: 2 },
+);
+const history = fc.option(
+  fc.record({
+    stars: coverage,
+    forks: coverage,
+    days: fc.array(
+      fc.record({
+        offset: fc.integer({ min: -70, max: 1 }),
+        stars: fc.nat({ max: 5 }),
+        forks: fc.nat({ max: 5 }),
+      }),
+      { maxLength: 25 },
+    ),
+  }),
+  { freq: 2 },
+);
 
 describe("metrics against an event-by-event count", () => {
   let db: Db;
@@ -60,8 +135,26 @@ describe("metrics against an event-by-event count", () => {
     await db.close();
   });
 
-  it("agree for any instant, window and events, edges included", async () => {
+  /**
+   * Events arrive in two batches (the second repeating some event_ids: the row already
+   * there wins), folds happen between any two steps or not at all (answers read the tail),
+   * folded and unfolded rows are deleted or moved a day back, and GitHub's figures cover
+   * some dates of either repository: every figure and its source as the definition says.
+   */
+  it("agree for any instant, window, events, folds and GitHub days, edges included", async () => {
     let id = 0;
+    const spec = fc.record({
+      edge: fc.constantFrom(0, 1, 2, 7, 14, 60),
+      offset: fc.oneof(
+        fc.constantFrom(-1, 0, 1, -30_000, 30_000, -60_000, 60_000, -3_600_000, 3_600_000),
+        fc.integer({ min: -3 * DAY, max: 3 * DAY }),
+      ),
+      type: fc.constantFrom(...TYPES),
+      owner: fc.constantFrom("octo", "Octo", "OCTO"),
+      name: fc.constantFrom("a", "b", "B", "c"),
+      actor: fc.constantFrom("ann", "Ann", "bob", "cy", "dee", null),
+      reuse: fc.option(fc.nat(), { freq: 5 }),
+    });
     await fc.assert(
       fc.asyncProperty(
         fc.integer({
@@ -69,24 +162,18 @@ describe("metrics against an event-by-event count", () => {
           max: Date.parse("2024-12-31T00:00:00Z"),
         }),
         fc.constantFrom(1, 2, 7, 10, 30),
-        fc.array(
-          fc.record({
-            edge: fc.constantFrom(0, 1, 2, 7, 14, 60),
-            offset: fc.oneof(
-              fc.constantFrom(-1, 0, 1, -3_600_000, 3_600_000),
-              fc.integer({ min: -3 * DAY, max: 3 * DAY }),
-            ),
-            type: fc.constantFrom(...TYPES),
-            owner: fc.constantFrom("octo", "Octo", "OCTO"),
-            name: fc.constantFrom("a", "b", "B", "c"),
-            actor: fc.constantFrom("ann", "Ann", "bob", "cy", "dee", null),
-          }),
-          { maxLength: 40 },
-        ),
+        fc.array(spec, { maxLength: 30 }),
+        fc.array(spec, { maxLength: 15 }),
         // Events removed again after counting (deleted, or moved a day back by an update).
-        fc.array(fc.record({ index: fc.nat(), move: fc.boolean() }), { maxLength: 4 }),
-        async (now, days, specs, removals) => {
-          await db.query("truncate github_events_cache");
+        fc.array(fc.record({ index: fc.nat(), move: fc.boolean(), fold: fc.boolean() }), {
+          maxLength: 4,
+        }),
+        fc.record({ a: history, b: history }),
+        fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        async (now, days, first, second, removals, githubs, folds) => {
+          await db.query(
+            "truncate github_events_cache, github_history_coverage, github_daily_counts",
+          );
           const edges: Record<number, number> = {
             0: now,
             1: now - days * DAY,
@@ -95,37 +182,82 @@ describe("metrics against an event-by-event count", () => {
             14: now - 14 * DAY,
             60: now - 20 * DAY,
           };
-          let events: TestEvent[] = specs.map((s) => ({
-            id: String(++id),
-            type: s.type,
-            actor: s.actor,
-            owner: s.owner,
-            name: s.name,
-            at: new Date(edges[s.edge]! + s.offset).toISOString(),
-          }));
-          if (events.length > 0) await insertEvents(db, events);
-          for (const { index, move } of removals) {
-            if (events.length === 0) break;
-            const event = events[index % events.length]!;
+          const histories: Record<string, History | undefined> = {};
+          for (const [key, h] of Object.entries(githubs)) {
+            if (h === null) continue;
+            const range = (c: { from: number; length: number } | null) =>
+              c === null
+                ? null
+                : {
+                    from: addDays(dateOf(now), c.from),
+                    to: addDays(dateOf(now), c.from + c.length),
+                  };
+            const dayMap = new Map<string, { stars: number; forks: number }>();
+            for (const d of h.days) dayMap.set(addDays(dateOf(now), d.offset), d);
+            const built: History = { stars: range(h.stars), forks: range(h.forks), days: dayMap };
+            histories[`octo/${key}`] = built;
+            await insertHistory(db, {
+              owner: "octo",
+              name: key,
+              stars: built.stars,
+              forks: built.forks,
+              days: [...dayMap.entries()].map(([day, v]) => ({ day, ...v })),
+            });
+          }
+          const present = new Map<string, TestEvent>();
+          const sent: string[] = [];
+          const insert = async (batch: typeof first) => {
+            const events = batch.map((s) => ({
+              id: s.reuse !== null && sent.length > 0 ? sent[s.reuse % sent.length]! : String(++id),
+              type: s.type,
+              actor: s.actor,
+              owner: s.owner,
+              name: s.name,
+              at: iso(edges[s.edge]! + s.offset),
+            }));
+            // One statement may not name an event_id twice; gh-datapipe's do not either.
+            const unique = events.filter((e, i) => events.findIndex((o) => o.id === e.id) === i);
+            if (unique.length > 0) await insertEvents(db, unique);
+            for (const e of unique) {
+              if (!present.has(e.id)) present.set(e.id, e);
+              sent.push(e.id);
+            }
+          };
+          await insert(first);
+          if (folds[0]) await foldMetrics(db);
+          await insert(second);
+          if (folds[1]) await foldMetrics(db);
+          for (const { index, move, fold } of removals) {
+            if (present.size === 0) break;
+            if (fold) await foldMetrics(db);
+            const event = [...present.values()][index % present.size]!;
             if (move) {
               await db.query(
                 `update github_events_cache set created_at = created_at - interval '1 day'
                   where event_id = $1::text`,
                 [event.id],
               );
-              event.at = new Date(Date.parse(event.at) - DAY).toISOString();
+              event.at = iso(Date.parse(event.at) - DAY);
             } else {
               await db.query("delete from github_events_cache where event_id = $1::text", [
                 event.id,
               ]);
-              events = events.filter((e) => e !== event);
+              present.delete(event.id);
             }
           }
+          if (folds[2]) await foldMetrics(db);
           const m = await getRepositoriesMetrics(db, ["octo/a", "octo/b"], {
             now: new Date(now),
             days,
           });
-          const want = expected(events, now, days);
+          const want = expected(
+            [...present.values()],
+            histories,
+            now,
+            days,
+            m.timeline.map((d) => d.date),
+          );
+          const timeline = new Map<string, number>();
           for (const [i, key] of (["a", "b"] as const).entries()) {
             const got = m.repositories[i]!;
             const w = want[key];
@@ -133,11 +265,19 @@ describe("metrics against an event-by-event count", () => {
             expect([got.forks.current, got.forks.previous]).toEqual(w.forks);
             expect([got.thisWeek.stars, got.thisWeek.forks]).toEqual(w.thisWeek);
             expect([got.lastWeek.stars, got.lastWeek.forks]).toEqual(w.lastWeek);
+            expect([got.stars.source, got.forks.source]).toEqual(w.sources);
+            expect(got.stars.total).toBe(w.starEvents);
             expect(got.coverage.daysWithEvents).toBe(w.daysWithEvents);
             expect(got.totalEvents).toBe(w.totalEvents);
+            for (const [d, n] of w.timeline) timeline.set(d, (timeline.get(d) ?? 0) + n);
           }
+          const combined = (k: 0 | 1) => {
+            const s = new Set([want.a.sources[k], want.b.sources[k]]);
+            return s.size === 1 ? [...s][0] : "mixed";
+          };
+          expect([m.stars.source, m.forks.source]).toEqual([combined(0), combined(1)]);
           expect(m.timeline.filter((d) => d.stars > 0).map((d) => [d.date, d.stars])).toEqual(
-            [...want.timeline.entries()].sort(),
+            [...timeline.entries()].sort(),
           );
           expect(m.activity.uniqueActors).toBe(want.uniqueActors);
           expect(m.timeline[0]!.date).toBe(new Date(now - days * DAY).toISOString().slice(0, 10));
@@ -186,6 +326,8 @@ describe("metrics against an event-by-event count", () => {
       fc.record({ kind: fc.constant("remove" as const), repo: fc.constantFrom(...REPOS) }),
       fc.record({ kind: fc.constant("rename" as const), repo: fc.constantFrom(...REPOS) }),
       fc.record({ kind: fc.constant("delete" as const), index: fc.nat() }),
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant("fold" as const) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant("reconcile" as const) }) },
     );
     let fromRollup = 0;
     await fc.assert(
@@ -285,6 +427,10 @@ describe("metrics against an event-by-event count", () => {
               );
               members.delete(key);
               members.set(to.toLowerCase(), to);
+            } else if (s.kind === "fold") {
+              await foldMetrics(db);
+            } else if (s.kind === "reconcile") {
+              await reconcileMetricsMembers(db);
             } else {
               const ids = [...present.keys()];
               if (ids.length === 0) continue;
@@ -308,8 +454,15 @@ describe("metrics against an event-by-event count", () => {
               .filter((e) => e.actor != null && Date.parse(e.at) >= cur && Date.parse(e.at) < now)
               .map((e) => e.actor!.toLowerCase()),
           ).size;
+          // Whatever was folded or reconciled so far: the tail and the exact fallback fill in.
           const m = await getWorkspaceMetrics(db, 7, { now: new Date(now), days });
           expect(m!.activity.uniqueActors).toBe(want);
+          // Everything folded and reconciled: the same answer, from the rollup when nothing
+          // was deleted.
+          await foldMetrics(db);
+          await reconcileMetricsMembers(db);
+          const again = await getWorkspaceMetrics(db, 7, { now: new Date(now), days });
+          expect(again!.activity.uniqueActors).toBe(want);
           if (!deleted) fromRollup++;
 
           if (!deleted) {
@@ -352,7 +505,7 @@ describe("metrics against an event-by-event count", () => {
     expect(fromRollup).toBeGreaterThan(30);
   });
 
-  it("answer from the workspace rollup, events after `now` included, until a removal", async () => {
+  it("answer from the workspace rollup, tail and events after `now` included, until a removal", async () => {
     await db.query("truncate github_events_cache, workspaces cascade");
     await addWorkspace(db, 9, [
       { owner: "octo", name: "a" },
@@ -364,6 +517,9 @@ describe("metrics against an event-by-event count", () => {
       { id: "w2", actor: "ann", owner: "octo", name: "b", at: iso(now - DAY) },
       { id: "w3", actor: "bob", owner: "octo", name: "b", at: iso(now - 30 * DAY - 1) },
     ]);
+    expect(await foldMetrics(db)).toBe(3);
+    // Workspace 9 joins; the members of workspaces the reset above emptied leave.
+    expect(await reconcileMetricsMembers(db)).toBeGreaterThanOrEqual(2);
     const actors = async () =>
       (await getWorkspaceMetrics(db, 9, { now: new Date(now) }))!.activity.uniqueActors;
     expect(await actors()).toBe(1);
@@ -386,8 +542,20 @@ describe("metrics against an event-by-event count", () => {
       { id: "w7", actor: "dee", owner: "octo", name: "a", at: iso(now + 5) },
     ]);
     expect(await actors()).toBe(103);
+    // Folded, the same: the histogram moves with the new last events.
+    expect(await foldMetrics(db)).toBe(4);
+    expect(await actors()).toBe(103);
     // A deleted event that was an actor's last: counted event by event.
     await db.query("delete from github_events_cache where event_id = 'w4'");
     expect(await actors()).toBe(3);
+    // A repository added: until reconciled, counted the exact slower way; then the rollup.
+    await db.query(
+      `insert into workspace_repositories (installation_id, repository_id, owner, name)
+       values (9, 99, 'octo', 'c')`,
+    );
+    await insertEvents(db, [
+      { id: "w8", actor: "eve", owner: "octo", name: "c", at: iso(now - DAY) },
+    ]);
+    expect(await actors()).toBe(4);
   });
 });

@@ -65,6 +65,7 @@ describe("metrics HTTP API", () => {
       previousVelocity: 0.03,
       percentChange: 100,
       trend: "up",
+      source: "events",
     });
     expect(body.forks).toMatchObject({ total: 3, current: 1, previous: 0, percentChange: null });
     expect(body.timeline).toHaveLength(30);

@@ -57,3 +57,38 @@ const DAY = 86_400_000;
 export function daysBefore(from: string, days: number, ms = 0): string {
   return new Date(Date.parse(from) - days * DAY + ms).toISOString();
 }
+
+/** GitHub's own figures of one repository, as src/history writes them (contract §4b, §5). */
+export interface TestHistory {
+  owner: string;
+  name: string;
+  stars?: { from: string; to: string } | null;
+  forks?: { from: string; to: string } | null;
+  days: { day: string; stars: number; forks: number }[];
+}
+
+/** Writes github_history_coverage and github_daily_counts rows directly (keys lower-cased). */
+export async function insertHistory(db: Queryable, h: TestHistory): Promise<void> {
+  const owner = h.owner.toLowerCase();
+  const name = h.name.toLowerCase();
+  await db.query(
+    `insert into github_history_coverage
+       (owner_key, name_key, stars_from, stars_to, stars_read_at, forks_from, forks_to, forks_read_at)
+     values ($1::text, $2::text, $3::date, $4::date, now(), $5::date, $6::date, now())`,
+    [
+      owner,
+      name,
+      h.stars?.from ?? null,
+      h.stars?.to ?? null,
+      h.forks?.from ?? null,
+      h.forks?.to ?? null,
+    ],
+  );
+  if (h.days.length === 0) return;
+  await db.query(
+    `insert into github_daily_counts (owner_key, name_key, day, stars, forks)
+     select $1::text, $2::text, d, s, f
+       from unnest($3::date[], $4::int[], $5::int[]) as x (d, s, f)`,
+    [owner, name, h.days.map((d) => d.day), h.days.map((d) => d.stars), h.days.map((d) => d.forks)],
+  );
+}
