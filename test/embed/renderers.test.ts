@@ -15,6 +15,7 @@ const metric = (m: Partial<CountMetric>): CountMetric => ({
   previousVelocity: 0,
   percentChange: null,
   trend: "stable",
+  source: "events",
   ...m,
 });
 
