@@ -18,6 +18,9 @@ import { routeGitHubToFake } from "../github/github-nock.js";
 import { openApiTemplate } from "../github/openapi-routes.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
 import { createTestProbot, examplePayload } from "../helpers/probot.js";
+import { createMetricsHandler } from "../../src/metrics/index.js";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { countByDay, daysAgo, forkTimes, since, starDays, total } from "./history-fixtures.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests patch arbitrary fields of GitHub's example payloads
@@ -381,5 +384,111 @@ describe("live figures", () => {
     clock.now += 10 * 60_000;
     expect(await live.sweep()).toBe(0);
     expect(fake.history.starRequests.size).toBe(0);
+  });
+});
+
+/** The metrics API (contract §6) over HTTP, as a dashboard or script would call it. */
+async function metricsApi(days: number): Promise<Payload> {
+  const handler = createMetricsHandler({ db, token: "t0ken" });
+  const server = createServer(async (req, res) => {
+    if (!(await handler(req, res))) res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const answer = await fetch(
+      `http://127.0.0.1:${port}/api/workspaces/${INSTALLATION}/metrics?days=${days}`,
+      { headers: { authorization: "Bearer t0ken" } },
+    );
+    expect(answer.status).toBe(200);
+    return (await answer.json()) as Payload;
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** Sum of a day map over the UTC dates `from`..`to` (inclusive). */
+const between = (days: Map<string, number>, from: string, to: string) =>
+  [...days].filter(([d]) => d >= from && d <= to).reduce((s, [, n]) => s + n, 0);
+
+describe("the metrics API over GitHub's figures (no key, no BACKFILL_SOURCE)", () => {
+  beforeEach(async () => {
+    await setup();
+    seedHistory();
+  });
+
+  it("after the install its stars and forks are the fake's days, whole UTC dates, source github", async () => {
+    await install();
+    const api = await metricsApi(30);
+    const currentFrom = daysAgo(29, now);
+    const previousFrom = daysAgo(59, now);
+    const previousTo = daysAgo(30, now);
+    const forksByDay = countByDay(widgetsForks);
+    const stars = {
+      current:
+        between(widgetsStars, currentFrom, today) + between(gadgetsStars, currentFrom, today),
+      previous:
+        between(widgetsStars, previousFrom, previousTo) +
+        between(gadgetsStars, previousFrom, previousTo),
+    };
+    const forks = {
+      current: between(forksByDay, currentFrom, today),
+      previous: between(forksByDay, previousFrom, previousTo),
+    };
+    expect(stars.current).toBeGreaterThan(0);
+    expect(forks.current).toBeGreaterThan(0);
+    expect(api.stars).toMatchObject({ ...stars, source: "github" });
+    expect(api.forks).toMatchObject({ ...forks, source: "github" });
+    expect(api.stars.percentChange).toBe(
+      Math.round(((stars.current - stars.previous) / stars.previous) * 100),
+    );
+    // One entry per date the window touches (README): its entries add up to `current`.
+    const timeline = api.timeline as { stars: number; forks: number }[];
+    expect(timeline.reduce((n, d) => n + d.stars, 0)).toBe(stars.current);
+    expect(timeline.reduce((n, d) => n + d.forks, 0)).toBe(forks.current);
+    expect(api.timeline.at(-1)).toEqual({
+      date: today,
+      stars: (widgetsStars.get(today) ?? 0) + (gadgetsStars.get(today) ?? 0),
+      forks: forksByDay.get(today) ?? 0,
+      total:
+        (widgetsStars.get(today) ?? 0) +
+        (gadgetsStars.get(today) ?? 0) +
+        (forksByDay.get(today) ?? 0),
+    });
+  });
+
+  it("WatchEvent rows on days GitHub covers are not counted again; before them they count: mixed", async () => {
+    await install();
+    const inside = new Date(now - 2 * 86_400_000).toISOString();
+    // Before the 210 days the install read: GitHub does not cover that day.
+    const outside = new Date(now - 400 * 86_400_000).toISOString();
+    await db.query(
+      `insert into github_events_cache (event_id, event_type, actor_login, repository_owner, repository_name, created_at)
+       values ('w1', 'WatchEvent', 'x', 'acme', 'widgets', $1::timestamptz),
+              ('w2', 'WatchEvent', 'y', 'ACME', 'Widgets', $1::timestamptz),
+              ('w3', 'WatchEvent', 'z', 'acme', 'widgets', $2::timestamptz)`,
+      [inside, outside],
+    );
+    const api = await metricsApi(30);
+    const currentFrom = daysAgo(29, now);
+    expect(api.stars.current).toBe(
+      between(widgetsStars, currentFrom, today) + between(gadgetsStars, currentFrom, today),
+    );
+    expect(api.stars.source).toBe("github");
+    const year = await metricsApi(365);
+    // The day 400 days back lies in the previous window of 365 days, counted from its event.
+    const yearFrom = daysAgo(729, now);
+    const coveredFrom = (
+      await db.query<{ from: string }>(
+        `select to_char(stars_from, 'YYYY-MM-DD') as from from github_history_coverage
+        where owner_key = 'acme' and name_key = 'widgets'`,
+      )
+    ).rows[0]!.from;
+    expect(year.stars.previous).toBe(
+      1 +
+        between(widgetsStars, coveredFrom, daysAgo(365, now)) +
+        between(gadgetsStars, yearFrom, daysAgo(365, now)),
+    );
+    expect(year.stars.source).toBe("mixed");
   });
 });
