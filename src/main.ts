@@ -7,6 +7,7 @@ import type { Surfaces } from "./github/register-surfaces.js";
 import { ConfigError, readConfig } from "./config.js";
 import { migrate, openDb } from "./db/index.js";
 import { createLogger } from "./logger.js";
+import { startMetricsMaintenance } from "./metrics/maintain-metrics.js";
 
 /**
  * `npm start`: the Probot server with the back-fill engine (contract §1). Migrations are
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   );
   // Without APP_ID/PRIVATE_KEY Probot serves its setup page only: no app, no engine.
   await engine?.start();
+  // Folds gh-datapipe's new rows into the metrics rollups and follows workspace changes.
+  const metrics = startMetricsMaintenance({ db, log: log.child({ name: "metrics" }) });
 
   let stopping = false;
   const stop = async () => {
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     surfaces?.stop();
     await surfaces?.idle();
     await engine?.stop();
+    await metrics.stop();
     await server.stop();
     await db.close();
     process.exit(0);

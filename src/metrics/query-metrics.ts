@@ -161,12 +161,20 @@ export async function queryMetrics(
            on d.owner_key = r.owner_key and d.name_key = r.name_key
           and d.day >= $25::date and d.day <= ${FD_N}
          left join lateral (
-           select coalesce(h.stars[$20::int], 0) + $21::int * c.stars as stars,
-                  coalesce(h.forks[$20::int], 0) + $21::int * c.forks as forks,
-                  coalesce(h.events[$20::int], 0) + $21::int * c.events as events
+           select m.stars + $21::int * c.stars as stars,
+                  m.forks + $21::int * c.forks as forks,
+                  m.events + $21::int * c.events as events
              from edges g
              left join github_event_hours h
                on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
+             cross join lateral (
+               select coalesce((select sum(v::int) from jsonb_each_text(h.stars) as j (k, v)
+                                 where k::int < $20::int), 0) as stars,
+                      coalesce((select sum(v::int) from jsonb_each_text(h.forks) as j (k, v)
+                                 where k::int < $20::int), 0) as forks,
+                      coalesce((select sum(v::int) from jsonb_each_text(h.events) as j (k, v)
+                                 where k::int < $20::int), 0) as events
+             ) m
              cross join lateral (
                select (count(*) filter (where e.event_type = 'WatchEvent'))::int as stars,
                       (count(*) filter (where e.event_type = 'ForkEvent'))::int as forks,
@@ -177,7 +185,7 @@ export async function queryMetrics(
                   and e.repository_name = s.repository_name
                   and e.created_at >= g.lo and e.created_at < g.hi
                 where $21::int <> 0
-                  and h.events[$26::int + 1] > coalesce(h.events[$26::int], 0)
+                  and h.events ? ($26::int)::text
                   and s.owner_key = r.owner_key and s.name_key = r.name_key
                   and e.inserted_xid < (select mark from wm)
              ) c
