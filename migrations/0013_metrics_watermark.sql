@@ -72,16 +72,19 @@ drop function workspace_actors_lock_workspaces(bigint[]);
 drop index github_events_cache_repo_actor_created;
 drop index github_events_cache_repo_key_created;
 
--- Per repository and UTC hour with events: 60 running totals, [i] = events of the hour's
--- first i minutes. A window edge then costs its day row's hour total, this row's minute
--- total and at most 30 seconds of events, read through gh-datapipe's index.
+-- Per repository and UTC hour with events: the events of each minute that had any
+-- ({"minute": count}, zeros left out). A window edge then costs its day row's hour total,
+-- this row's minutes before it and at most 30 seconds of events, read through gh-datapipe's
+-- index. Sparse maps rather than 0005's running-total arrays: building 60 running totals per
+-- repository-hour made folding 5× slower, and only the ~5 edge hours per repository are
+-- ever summed.
 create table github_event_hours (
   owner_key text not null,
   name_key text not null,
   hour timestamptz not null,
-  stars integer[] not null,
-  forks integer[] not null,
-  events integer[] not null,
+  stars jsonb not null,
+  forks jsonb not null,
+  events jsonb not null,
   primary key (owner_key, name_key, hour)
 );
 
@@ -106,12 +109,13 @@ create index metrics_workspace_members_repo on metrics_workspace_members (owner_
 -- An actor's repositories: a repository leaving a workspace looks its actors up elsewhere.
 create index github_event_actors_actor on github_event_actors (actor_key);
 
--- 60 running totals from (minute, count) pairs: [i] = counts of minutes below i.
-create function github_event_running60(minutes integer[], counts integer[]) returns integer[]
+-- Two minute maps added key by key; minutes that fall to zero go.
+create function github_event_add_minutes(a jsonb, b jsonb) returns jsonb
 language sql immutable parallel safe as $$
-  select array_agg(coalesce((select sum(u.n) from unnest(minutes, counts) as u (m, n)
-                              where u.m < i), 0)::integer order by i)
-    from generate_series(1, 60) as i
+  select coalesce(jsonb_object_agg(k, n) filter (where n <> 0), '{}'::jsonb)
+    from (select k, sum(v::integer) as n
+            from (select * from jsonb_each_text(a) union all select * from jsonb_each_text(b)) u (k, v)
+           group by k) s
 $$;
 
 -- Signed changes to the rollups, one row per event: +1 folded in (or the new side of an
@@ -168,9 +172,9 @@ begin
 
   insert into github_event_hours as d (owner_key, name_key, hour, stars, forks, events)
   select owner_key, name_key, hour,
-         github_event_running60(array_agg(minute), array_agg(stars)),
-         github_event_running60(array_agg(minute), array_agg(forks)),
-         github_event_running60(array_agg(minute), array_agg(events))
+         coalesce(jsonb_object_agg(minute, stars) filter (where stars <> 0), '{}'::jsonb),
+         coalesce(jsonb_object_agg(minute, forks) filter (where forks <> 0), '{}'::jsonb),
+         coalesce(jsonb_object_agg(minute, events) filter (where events <> 0), '{}'::jsonb)
     from (select owner_key, name_key, date_trunc('hour', created_at, 'UTC') as hour,
                  extract(minute from created_at at time zone 'UTC')::integer as minute,
                  coalesce(sum(sign) filter (where event_type = 'WatchEvent'), 0)::integer as stars,
@@ -181,9 +185,9 @@ begin
    group by 1, 2, 3
    order by 1, 2, 3
   on conflict (owner_key, name_key, hour) do update
-    set stars = github_event_add(d.stars, excluded.stars),
-        forks = github_event_add(d.forks, excluded.forks),
-        events = github_event_add(d.events, excluded.events);
+    set stars = github_event_add_minutes(d.stars, excluded.stars),
+        forks = github_event_add_minutes(d.forks, excluded.forks),
+        events = github_event_add_minutes(d.events, excluded.events);
 
   if exists (select 1 from metrics_delta where sign < 0) then
     delete from github_event_days d
@@ -191,7 +195,7 @@ begin
      where d.owner_key = c.owner_key and d.name_key = c.name_key and d.events[24] <= 0;
     delete from github_event_hours d
      using (select distinct owner_key, name_key from metrics_delta where sign < 0) c
-     where d.owner_key = c.owner_key and d.name_key = c.name_key and d.events[60] <= 0;
+     where d.owner_key = c.owner_key and d.name_key = c.name_key and d.events = '{}'::jsonb;
   end if;
 
   insert into github_event_repositories as r
@@ -291,13 +295,28 @@ $$;
 -- Folds the committed rows between the watermark and the oldest running transaction into
 -- the rollups and moves the watermark there. Returns the rows folded; 0 when another fold
 -- (or a delete) holds the watermark, or nothing is new. The horizon is taken before any
--- write of this transaction, so its own id is not below it.
+-- write of this transaction, so its own id is not in it.
 create function metrics_fold() returns bigint language plpgsql as $$
 declare
-  horizon xid8 := pg_snapshot_xmin(pg_current_snapshot());
+  snap pg_snapshot := pg_current_snapshot();
+  horizon xid8;
   mark xid8;
   folded bigint;
 begin
+  -- The oldest transaction of the snapshot still running. Transaction ids are
+  -- cluster-wide: one known to run in another database (another app's long transaction on a
+  -- shared server) cannot write these rows and does not hold the fold back; one that cannot
+  -- be told apart (pg_stat_activity hides it from this role) does. A transaction that ended
+  -- after the snapshot is visible to the statements below, which take theirs later.
+  select min(x) into horizon
+    from pg_snapshot_xip(snap) as x
+   where not exists (select 1 from pg_stat_activity a
+                      where a.backend_xid::text::bigint = x::text::bigint % 4294967296
+                        and a.datname <> current_database())
+     and not exists (select 1 from pg_prepared_xacts p
+                      where p.transaction::text::bigint = x::text::bigint % 4294967296
+                        and p.database <> current_database());
+  horizon := coalesce(horizon, pg_snapshot_xmax(snap));
   -- A reset that emptied every table (tests) leaves no row: everything is then the tail.
   if not exists (select 1 from metrics_watermark) then
     insert into metrics_watermark (folded_before) values ('0') on conflict do nothing;
@@ -524,9 +543,9 @@ $$;
 -- slip between): the rollups 0005/0006 kept hold every row, the new ones are built here.
 insert into github_event_hours (owner_key, name_key, hour, stars, forks, events)
 select owner_key, name_key, hour,
-       github_event_running60(array_agg(minute), array_agg(stars)),
-       github_event_running60(array_agg(minute), array_agg(forks)),
-       github_event_running60(array_agg(minute), array_agg(events))
+       coalesce(jsonb_object_agg(minute, stars) filter (where stars <> 0), '{}'::jsonb),
+       coalesce(jsonb_object_agg(minute, forks) filter (where forks <> 0), '{}'::jsonb),
+       jsonb_object_agg(minute, events)
   from (select lower(repository_owner) as owner_key, lower(repository_name) as name_key,
                date_trunc('hour', created_at, 'UTC') as hour,
                extract(minute from created_at at time zone 'UTC')::integer as minute,

@@ -14,6 +14,7 @@ import {
 } from "./history/index.js";
 import { createLogger } from "./logger.js";
 import { createNotifier, type Notifier } from "./notify/index.js";
+import { startMetricsMaintenance } from "./metrics/maintain-metrics.js";
 
 /**
  * `npm start`: the Probot server with the back-fill engine (contract §1). Migrations are
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   liveRefresh?.start();
   await notifier?.start();
   surfaces?.scheduler.start();
+  // Folds gh-datapipe's new rows into the metrics rollups and follows workspace changes.
+  const metrics = startMetricsMaintenance({ db, log: log.child({ name: "metrics" }) });
 
   let stopping = false;
   const stop = async () => {
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     await surfaces?.idle();
     await liveRefresh?.stop();
     await engine?.stop();
+    await metrics.stop();
     await server.stop();
     await db.close();
     process.exit(0);

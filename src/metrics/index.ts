@@ -8,8 +8,10 @@ export {
 export { escapeMarkdownCell } from "./escape-markdown-cell.js";
 export { formatChange } from "./format-change.js";
 export { getRepositoriesMetrics, parseFullName } from "./get-repositories-metrics.js";
+export { foldMetrics, reconcileMetricsMembers } from "./fold-metrics.js";
 export { getWorkspaceMetrics } from "./get-workspace-metrics.js";
 export { type DaysParam, parseDaysParam } from "./parse-days-param.js";
+export { type MetricsMaintenance, startMetricsMaintenance } from "./maintain-metrics.js";
 export { renderMetricsTable } from "./render-metrics-table.js";
 export {
   type ChartPoint,

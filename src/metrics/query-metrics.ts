@@ -150,23 +150,22 @@ export async function queryMetrics(
               e.at + $23::int * interval '1 millisecond' as hi
          from unnest($24::timestamptz[]) as e (at)
      ),
-     day_rows as materialized (
-       select r.position, d.day, r.stars_from, r.stars_to, r.forks_from, r.forks_to,
-              d.stars[24] as stars, d.forks[24] as forks, d.events[24] as events,
-              coalesce(d.stars[$19::int], 0) + coalesce(x.stars, 0) as stars_before,
-              coalesce(d.forks[$19::int], 0) + coalesce(x.forks, 0) as forks_before,
-              coalesce(d.events[$19::int], 0) + coalesce(x.events, 0) as events_before
-         from repos r
-         join github_event_days d
-           on d.owner_key = r.owner_key and d.name_key = r.name_key
-          and d.day >= $25::date and d.day <= ${FD_N}
-         left join lateral (
-           select coalesce(h.stars[$20::int], 0) + $21::int * c.stars as stars,
-                  coalesce(h.forks[$20::int], 0) + $21::int * c.forks as forks,
-                  coalesce(h.events[$20::int], 0) + $21::int * c.events as events
-             from edges g
+     edge_values as materialized (
+           select r.position, g.day, m.stars + $21::int * c.stars as stars,
+                  m.forks + $21::int * c.forks as forks,
+                  m.events + $21::int * c.events as events
+             from repos r
+             cross join edges g
              left join github_event_hours h
                on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
+             cross join lateral (
+               select coalesce((select sum(v::int) from jsonb_each_text(h.stars) as j (k, v)
+                                 where k::int < $20::int), 0) as stars,
+                      coalesce((select sum(v::int) from jsonb_each_text(h.forks) as j (k, v)
+                                 where k::int < $20::int), 0) as forks,
+                      coalesce((select sum(v::int) from jsonb_each_text(h.events) as j (k, v)
+                                 where k::int < $20::int), 0) as events
+             ) m
              cross join lateral (
                select (count(*) filter (where e.event_type = 'WatchEvent'))::int as stars,
                       (count(*) filter (where e.event_type = 'ForkEvent'))::int as forks,
@@ -177,12 +176,22 @@ export async function queryMetrics(
                   and e.repository_name = s.repository_name
                   and e.created_at >= g.lo and e.created_at < g.hi
                 where $21::int <> 0
-                  and h.events[$26::int + 1] > coalesce(h.events[$26::int], 0)
+                  and h.events ? ($26::int)::text
                   and s.owner_key = r.owner_key and s.name_key = r.name_key
                   and e.inserted_xid < (select mark from wm)
              ) c
-            where g.day = d.day
-         ) x on true
+     ),
+     day_rows as materialized (
+       select r.position, d.day, r.stars_from, r.stars_to, r.forks_from, r.forks_to,
+              d.stars[24] as stars, d.forks[24] as forks, d.events[24] as events,
+              coalesce(d.stars[$19::int], 0) + coalesce(x.stars, 0) as stars_before,
+              coalesce(d.forks[$19::int], 0) + coalesce(x.forks, 0) as forks_before,
+              coalesce(d.events[$19::int], 0) + coalesce(x.events, 0) as events_before
+         from repos r
+         join github_event_days d
+           on d.owner_key = r.owner_key and d.name_key = r.name_key
+          and d.day >= $25::date and d.day <= ${FD_N}
+         left join edge_values x on x.position = r.position and x.day = d.day
      ),
      per_day as (
        select w.position, w.day,
