@@ -182,35 +182,41 @@ async function insertRun(
     return true;
   });
   if (unique.length === 0) throw new RunRequestError("There are no repositories to back-fill");
-  const { rows } = await tx.query<{ id: number }>(
-    `insert into backfill_runs
-       (installation_id, days, source, requested_by, retry_of, paused, delivery_id, open_items,
-        sources, full_history)
-     values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::text, $8::int,
-             $9::text[], $10::boolean)
-     on conflict (installation_id) where status in ('pending', 'processing') do nothing
-     returning id`,
-    [
-      run.installationId,
-      run.days,
-      run.source,
-      run.requestedBy,
-      retryOf,
-      paused,
-      run.deliveryId ?? null,
-      unique.length,
-      run.sources ?? ["datapipe"],
-      run.fullHistory ?? false,
-    ],
-  );
-  const runId = rows[0]?.id;
-  if (runId === undefined) {
+  // The workspace's active run may end between the insert's conflict and the look-up (a
+  // run whose repositories fail at once): then the insert is tried again, and now succeeds.
+  let runId: number | undefined;
+  for (let attempt = 0; runId === undefined; attempt++) {
+    const { rows } = await tx.query<{ id: number }>(
+      `insert into backfill_runs
+         (installation_id, days, source, requested_by, retry_of, paused, delivery_id, open_items,
+          sources, full_history)
+       values ($1::bigint, $2::int, $3::text, $4::text, $5::bigint, $6::boolean, $7::text, $8::int,
+               $9::text[], $10::boolean)
+       on conflict (installation_id) where status in ('pending', 'processing') do nothing
+       returning id`,
+      [
+        run.installationId,
+        run.days,
+        run.source,
+        run.requestedBy,
+        retryOf,
+        paused,
+        run.deliveryId ?? null,
+        unique.length,
+        run.sources ?? ["datapipe"],
+        run.fullHistory ?? false,
+      ],
+    );
+    runId = rows[0]?.id;
+    if (runId !== undefined) break;
     const active = await tx.query<{ id: number }>(
       `select id from backfill_runs
         where installation_id = $1::bigint and status in ('pending', 'processing')`,
       [run.installationId],
     );
-    return { runId: active.rows[0]!.id, kind: "active" };
+    const activeId = active.rows[0]?.id;
+    if (activeId !== undefined) return { runId: activeId, kind: "active" };
+    if (attempt >= 2) throw new Error("The workspace's active run kept changing; try again");
   }
   await tx.query(
     `insert into backfill_items (run_id, position, owner, name, repository_id)
