@@ -82,6 +82,13 @@ function expected(
     const activeDays = new Set(
       mine.filter((e) => inRange(Date.parse(e.at), prev, now)).map((e) => e.at.slice(0, 10)),
     );
+    // The longest run of dates without an event in the span's dates, leading and trailing.
+    let run = 0;
+    let longestGapDays = 0;
+    for (let d = dateOf(prev); d <= dateOf(now - 1); d = addDays(d, 1)) {
+      run = activeDays.has(d) ? 0 : run + 1;
+      longestGapDays = Math.max(longestGapDays, run);
+    }
     const [starsThisWeek, starsLastWeek] = weeks("stars");
     const [forksThisWeek, forksLastWeek] = weeks("forks");
     return {
@@ -92,6 +99,8 @@ function expected(
       sources: [source("stars"), source("forks")],
       starEvents: mine.filter((e) => e.type === "WatchEvent").length,
       daysWithEvents: activeDays.size,
+      longestGapDays,
+      hasPreviousWindow: mine.some((e) => inRange(Date.parse(e.at), prev, cur)),
       totalEvents: mine.filter((e) => inRange(Date.parse(e.at), cur, now)).length,
       timeline,
     };
@@ -268,6 +277,8 @@ describe("metrics against an event-by-event count", () => {
             expect([got.stars.source, got.forks.source]).toEqual(w.sources);
             expect(got.stars.total).toBe(w.starEvents);
             expect(got.coverage.daysWithEvents).toBe(w.daysWithEvents);
+            expect(got.coverage.longestGapDays).toBe(w.longestGapDays);
+            expect(got.coverage.hasPreviousWindow).toBe(w.hasPreviousWindow);
             expect(got.totalEvents).toBe(w.totalEvents);
             for (const [d, n] of w.timeline) timeline.set(d, (timeline.get(d) ?? 0) + n);
           }
@@ -280,6 +291,13 @@ describe("metrics against an event-by-event count", () => {
             [...timeline.entries()].sort(),
           );
           expect(m.activity.uniqueActors).toBe(want.uniqueActors);
+          expect([m.stars.current, m.stars.previous, m.forks.current, m.forks.previous]).toEqual([
+            want.a.stars[0]! + want.b.stars[0]!,
+            want.a.stars[1]! + want.b.stars[1]!,
+            want.a.forks[0]! + want.b.forks[0]!,
+            want.a.forks[1]! + want.b.forks[1]!,
+          ]);
+          expect(m.activity.totalEvents).toBe(want.a.totalEvents + want.b.totalEvents);
           expect(m.timeline[0]!.date).toBe(new Date(now - days * DAY).toISOString().slice(0, 10));
           expect(m.timeline.at(-1)!.date).toBe(new Date(now - 1).toISOString().slice(0, 10));
         },

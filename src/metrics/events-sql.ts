@@ -1,0 +1,225 @@
+/**
+ * The star, fork and event counts of queryMetrics' statement as CTEs (`repos`, `tail` and
+ * `wm` come from there). Parameters: $3–$7 the UTC dates of the edges P, C, LW, TW, N;
+ * $8–$12 the instants P, C, N, LW, TW; $13–$17 GitHub's whole dates (contract §6); $19–$23
+ * and $26 the edge recipe (split-window.ts); $24 the distinct edges; $25 the first date read.
+ *
+ * A count over [a, b) is the day totals of [day(a), day(b)) − W(a) + W(b), where W(t) are
+ * the folded events of [UTC midnight before t, t). So the span's day rows are summed by
+ * date range with no edge in sight, and the few edges (one row per repository and edge,
+ * `edge_values`) are added or taken away afterwards. Stars and forks of a date GitHub's
+ * figures cover count from github_daily_counts instead, by whole dates.
+ */
+const FD_P = "$3::date";
+const FD_C = "$4::date";
+const FD_LW = "$5::date";
+const FD_TW = "$6::date";
+const FD_N = "$7::date";
+const P = "$8::timestamptz";
+const C = "$9::timestamptz";
+const N = "$10::timestamptz";
+const LW = "$11::timestamptz";
+const TW = "$12::timestamptz";
+const G_P = "$13::date";
+const G_C = "$14::date";
+const G_LW = "$15::date";
+const G_TW = "$16::date";
+const G_T = "$17::date";
+
+/** Whether GitHub's figures cover the date `day` of repository `r` for `kind`. */
+const covered = (kind: "stars" | "forks", day: string) =>
+  `coalesce(${day} between r.${kind}_from and r.${kind}_to, false)`;
+
+/** Sums of `column` over the span's full days of each window. */
+const fullDays = (column: string) =>
+  `sum(${column}) filter (where day >= ${FD_C} and day < ${FD_N}) as ${column}_current,
+   sum(${column}) filter (where day >= ${FD_P} and day < ${FD_C}) as ${column}_previous,
+   sum(${column}) filter (where day >= ${FD_TW} and day < ${FD_N}) as ${column}_this_week,
+   sum(${column}) filter (where day >= ${FD_LW} and day < ${FD_TW}) as ${column}_last_week`;
+
+/** W of `column` at each edge's day, per repository. */
+const edgeSums = (column: string) =>
+  [
+    ["p", FD_P],
+    ["c", FD_C],
+    ["lw", FD_LW],
+    ["tw", FD_TW],
+    ["n", FD_N],
+  ]
+    .map(([edge, day]) => `sum(${column}) filter (where day = ${day}) as ${column}_${edge}`)
+    .join(",\n");
+
+/** A window's count: full days, plus W at its end, minus W at its start. */
+const windowOf = (column: string, window: string, start: string, end: string) =>
+  `coalesce(f.${column}_${window}, 0) + coalesce(x.${column}_${end}, 0) - coalesce(x.${column}_${start}, 0)`;
+
+/** GitHub's figure of `kind` over the dates [from, to] of the repository's rows. */
+const githubSum = (kind: "stars" | "forks", from: string, to: string) =>
+  `sum(g.${kind}) filter (where ${covered(kind, "g.day")} and g.day >= ${from} and g.day <= ${to})`;
+
+const at = (a: string, b: string) => `created_at >= ${a} and created_at < ${b}`;
+
+export const eventsSql = `edges as (
+       select (e.at at time zone 'UTC')::date as day, date_trunc('hour', e.at, 'UTC') as hour,
+              e.at + $22::int * interval '1 millisecond' as lo,
+              e.at + $23::int * interval '1 millisecond' as hi
+         from unnest($24::timestamptz[]) as e (at)
+     ),
+     edge_values as materialized (
+       select r.position, g.day,
+              case when ${covered("stars", "g.day")} then 0
+                   else coalesce(d.stars[$19::int], 0) + m.stars + $21::int * c.stars end as stars,
+              case when ${covered("forks", "g.day")} then 0
+                   else coalesce(d.forks[$19::int], 0) + m.forks + $21::int * c.forks end as forks,
+              coalesce(d.events[$19::int], 0) + m.events + $21::int * c.events as events
+         from repos r
+         cross join edges g
+         join github_event_days d
+           on d.owner_key = r.owner_key and d.name_key = r.name_key and d.day = g.day
+         left join github_event_hours h
+           on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
+         cross join lateral (
+           select coalesce((select sum(v::int) from jsonb_each_text(h.stars) as j (k, v)
+                             where k::int < $20::int), 0) as stars,
+                  coalesce((select sum(v::int) from jsonb_each_text(h.forks) as j (k, v)
+                             where k::int < $20::int), 0) as forks,
+                  coalesce((select sum(v::int) from jsonb_each_text(h.events) as j (k, v)
+                             where k::int < $20::int), 0) as events
+         ) m
+         cross join lateral (
+           select (count(*) filter (where e.event_type = 'WatchEvent'))::int as stars,
+                  (count(*) filter (where e.event_type = 'ForkEvent'))::int as forks,
+                  count(*)::int as events
+             from github_event_spellings s
+             join github_events_cache e
+               on e.repository_owner = s.repository_owner
+              and e.repository_name = s.repository_name
+              and e.created_at >= g.lo and e.created_at < g.hi
+            where $21::int <> 0
+              and h.events ? ($26::int)::text
+              and s.owner_key = r.owner_key and s.name_key = r.name_key
+              and e.inserted_xid < (select mark from wm)
+         ) c
+     ),
+     span as materialized (
+       select r.position, d.day,
+              case when ${covered("stars", "d.day")} then 0 else d.stars[24] end as stars,
+              case when ${covered("forks", "d.day")} then 0 else d.forks[24] end as forks,
+              d.events[24] as events
+         from repos r
+         join github_event_days d
+           on d.owner_key = r.owner_key and d.name_key = r.name_key
+          and d.day >= $25::date and d.day <= ${FD_N}
+     ),
+     full_days as (
+       select position, ${fullDays("stars")}, ${fullDays("forks")},
+              sum(events) filter (where day >= ${FD_C} and day < ${FD_N}) as events_current,
+              sum(events) filter (where day >= ${FD_P} and day < ${FD_C}) as events_previous
+         from span
+        group by position
+     ),
+     edge_sums as (
+       select position, ${edgeSums("stars")}, ${edgeSums("forks")}, ${edgeSums("events")}
+         from edge_values
+        group by position
+     ),
+     github_sums as (
+       select r.position,
+              ${githubSum("stars", G_C, G_T)} as stars_current,
+              ${githubSum("stars", G_P, `${G_C} - 1`)} as stars_previous,
+              ${githubSum("stars", G_TW, G_T)} as stars_this_week,
+              ${githubSum("stars", G_LW, `${G_TW} - 1`)} as stars_last_week,
+              ${githubSum("forks", G_C, G_T)} as forks_current,
+              ${githubSum("forks", G_P, `${G_C} - 1`)} as forks_previous,
+              ${githubSum("forks", G_TW, G_T)} as forks_this_week,
+              ${githubSum("forks", G_LW, `${G_TW} - 1`)} as forks_last_week
+         from repos r
+         join github_daily_counts g
+           on g.owner_key = r.owner_key and g.name_key = r.name_key
+          and g.day >= least(${G_P}, ${G_LW}) and g.day <= ${G_T}
+        where r.stars_from is not null or r.forks_from is not null
+        group by r.position
+     ),
+     tail_span as (
+       select t.position, t.created_at, (t.created_at at time zone 'UTC')::date as day,
+              t.event_type = 'WatchEvent'
+                and not ${covered("stars", "(t.created_at at time zone 'UTC')::date")} as s,
+              t.event_type = 'ForkEvent'
+                and not ${covered("forks", "(t.created_at at time zone 'UTC')::date")} as f
+         from tail t
+         join repos r on r.position = t.position
+        where t.created_at >= least(${P}, ${LW}) and t.created_at < ${N}
+     ),
+     tail_sums as (
+       select position,
+              count(*) filter (where s and ${at(C, N)}) as stars_current,
+              count(*) filter (where s and ${at(P, C)}) as stars_previous,
+              count(*) filter (where s and ${at(TW, N)}) as stars_this_week,
+              count(*) filter (where s and ${at(LW, TW)}) as stars_last_week,
+              count(*) filter (where f and ${at(C, N)}) as forks_current,
+              count(*) filter (where f and ${at(P, C)}) as forks_previous,
+              count(*) filter (where f and ${at(TW, N)}) as forks_this_week,
+              count(*) filter (where f and ${at(LW, TW)}) as forks_last_week,
+              count(*) filter (where ${at(C, N)}) as events_current,
+              count(*) filter (where ${at(P, C)}) as events_previous
+         from tail_span
+        group by position
+     ),
+     counts as (
+       select r.position,
+              (${windowOf("stars", "current", "c", "n")} + coalesce(g.stars_current, 0) + coalesce(t.stars_current, 0))::int as stars_current,
+              (${windowOf("stars", "previous", "p", "c")} + coalesce(g.stars_previous, 0) + coalesce(t.stars_previous, 0))::int as stars_previous,
+              (${windowOf("stars", "this_week", "tw", "n")} + coalesce(g.stars_this_week, 0) + coalesce(t.stars_this_week, 0))::int as stars_this_week,
+              (${windowOf("stars", "last_week", "lw", "tw")} + coalesce(g.stars_last_week, 0) + coalesce(t.stars_last_week, 0))::int as stars_last_week,
+              (${windowOf("forks", "current", "c", "n")} + coalesce(g.forks_current, 0) + coalesce(t.forks_current, 0))::int as forks_current,
+              (${windowOf("forks", "previous", "p", "c")} + coalesce(g.forks_previous, 0) + coalesce(t.forks_previous, 0))::int as forks_previous,
+              (${windowOf("forks", "this_week", "tw", "n")} + coalesce(g.forks_this_week, 0) + coalesce(t.forks_this_week, 0))::int as forks_this_week,
+              (${windowOf("forks", "last_week", "lw", "tw")} + coalesce(g.forks_last_week, 0) + coalesce(t.forks_last_week, 0))::int as forks_last_week,
+              (${windowOf("events", "current", "c", "n")} + coalesce(t.events_current, 0))::int as events_current,
+              (${windowOf("events", "previous", "p", "c")} + coalesce(t.events_previous, 0))::int as events_previous
+         from repos r
+         left join full_days f on f.position = r.position
+         left join edge_sums x on x.position = r.position
+         left join github_sums g on g.position = r.position
+         left join tail_sums t on t.position = r.position
+     ),
+     active_days as (
+       select s.position, s.day
+         from span s
+         left join edge_sums x on x.position = s.position
+        where s.day >= ${FD_P}
+          and case when s.day = ${FD_N} then coalesce(x.events_n, 0)
+                   when s.day = ${FD_P} then s.events - coalesce(x.events_p, 0)
+                   else s.events end > 0
+       union
+       select position, day from tail_span where ${at(P, N)}
+     ),
+     activity_days as (
+       select position, count(*)::int as days_with_events,
+              max(day - coalesce(previous, ${FD_P} - 1) - 1)::int as longest_gap_before,
+              to_char(max(day), 'YYYY-MM-DD') as last_active_day
+         from (select position, day,
+                      lag(day) over (partition by position order by day) as previous
+                 from active_days) a
+        group by position
+     ),
+     timeline as (
+       select to_char(day, 'YYYY-MM-DD') as day, sum(stars)::int as stars, sum(forks)::int as forks
+         from (select day, stars, forks from span where day >= ${FD_C} and day < ${FD_N}
+               union all
+               select day, -stars, -forks from edge_values where day = ${FD_C}
+               union all
+               select day, stars, forks from edge_values where day = ${FD_N}
+               union all
+               select g.day,
+                      case when ${covered("stars", "g.day")} then g.stars else 0 end,
+                      case when ${covered("forks", "g.day")} then g.forks else 0 end
+                 from repos r
+                 join github_daily_counts g
+                   on g.owner_key = r.owner_key and g.name_key = r.name_key
+                  and g.day >= ${G_C} and g.day <= ${G_T}
+                where r.stars_from is not null or r.forks_from is not null
+               union all
+               select day, s::int, f::int from tail_span where ${at(C, N)}) d
+        group by day
+     )`;
