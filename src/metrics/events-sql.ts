@@ -103,9 +103,9 @@ export const eventsSql = `edges as (
      ),
      span as materialized (
        select r.position, d.day,
-              case when ${covered("stars", "d.day")} then 0 else d.stars[24] end as stars,
-              case when ${covered("forks", "d.day")} then 0 else d.forks[24] end as forks,
-              d.events[24] as events
+              case when ${covered("stars", "d.day")} then 0 else d.day_stars end as stars,
+              case when ${covered("forks", "d.day")} then 0 else d.day_forks end as forks,
+              d.day_events as events
          from repos r
          join github_event_days d
            on d.owner_key = r.owner_key and d.name_key = r.name_key

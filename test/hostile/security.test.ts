@@ -103,7 +103,19 @@ describe("SQL only through parameters", () => {
     "src/backfill/claim-item.ts": ["limit"],
     // Constant SQL fragments (template strings whose own interpolations are vetted here too).
     "src/metrics/actors-sql.ts": ["windowEvents"],
-    "src/metrics/query-metrics.ts": ["a", "b", "column", "activitySql"],
+    "src/metrics/query-metrics.ts": ["activitySql", "eventsSql"],
+    "src/metrics/events-sql.ts": [
+      "column",
+      "window",
+      "start",
+      "end",
+      "kind",
+      "day",
+      "from",
+      "to",
+      "a",
+      "b",
+    ],
   };
   // SQL fragment builders shared between the engine's statements; their own parameters are
   // vetted in their own file, and every call passes literals (checked like same-file calls).
