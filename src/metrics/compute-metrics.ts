@@ -1,11 +1,11 @@
 import type { Queryable } from "../db/index.js";
 import { countMetric } from "./count-metric.js";
-import { foldMetrics, readWatermark } from "./fold-metrics.js";
-import { type MetricsRow, queryMetrics } from "./query-metrics.js";
-import { datesOf, splitWindow, type WindowPlan } from "./split-window.js";
+import { combineSources, sourceOf } from "./metric-source.js";
+import type { MetricsRow } from "./query-metrics.js";
+import { queryWithTail } from "./query-with-tail.js";
+import { datesOf, splitWindow } from "./split-window.js";
 import type {
   Metrics,
-  MetricSource,
   MetricsOptions,
   RepositoryCoverage,
   RepositoryMetrics,
@@ -18,12 +18,6 @@ export const MAX_METRICS_DAYS = 365;
 /** A gap longer than this many days means the events have a hole worth back-filling. */
 const BACKFILL_GAP_DAYS = 7;
 const DAY = 86_400_000;
-
-/** A tail this long costs more to read on every answer than to fold once. */
-const FOLD_BEFORE_ANSWER_ROWS = 20_000;
-
-/** The watermark and tail size the last answer on this database saw. */
-const seen = new WeakMap<object, { mark: string; tailRows: number }>();
 
 const keyOf = (owner: string, name: string) => `${owner.toLowerCase()}/${name.toLowerCase()}`;
 
@@ -56,57 +50,6 @@ const emptyCounts = (): MetricsRow => ({
   watermark: null,
   tail_rows: null,
 });
-
-/**
- * The source of one repository's stars or forks: the dates its windows read are the 2·days
- * GitHub dates ending today plus the day the events' previous window starts in; each is
- * GitHub's when [from, to] covers it, else the events'.
- */
-function sourceOf(plan: WindowPlan, from: string | null, to: string | null): MetricSource {
-  if (from === null || to === null) return "events";
-  const first = plan.github.previousStart;
-  const last = plan.github.today;
-  const lo = from > first ? from : first;
-  const hi = to < last ? to : last;
-  const covered = lo > hi ? 0 : Math.round((Date.parse(hi) - Date.parse(lo)) / DAY) + 1;
-  // The date before `first` holds the start of the events' previous window.
-  const before = new Date(Date.parse(first) - DAY).toISOString().slice(0, 10);
-  const uncovered = 2 * plan.days - covered + (from <= before && before <= to ? 0 : 1);
-  if (covered === 0) return "events";
-  return uncovered === 0 ? "github" : "mixed";
-}
-
-function combineSources(sources: MetricSource[]): MetricSource {
-  if (sources.length === 0) return "events";
-  return sources.every((s) => s === sources[0]) ? sources[0]! : "mixed";
-}
-
-/** Runs the statement with the watermark last seen; folds first when the tail was big. */
-async function queryWithTail(
-  db: Queryable,
-  repositories: { ownerKey: string; nameKey: string }[],
-  plan: WindowPlan,
-  uniqueActors: boolean,
-  workspace: number | undefined,
-): Promise<MetricsRow[]> {
-  let known = seen.get(db);
-  if (known === undefined || known.tailRows > FOLD_BEFORE_ANSWER_ROWS) {
-    if (known !== undefined) await foldMetrics(db);
-    known = { mark: await readWatermark(db), tailRows: 0 };
-  }
-  for (;;) {
-    const rows = await queryMetrics(db, repositories, plan, uniqueActors, workspace, known.mark);
-    const all = rows.find((r) => r.grain === "all");
-    const mark: string = all?.watermark ?? known.mark;
-    // A watermark below the one passed (the tables were emptied) would hide tail rows.
-    if (BigInt(mark) < BigInt(known.mark)) {
-      known = { mark, tailRows: 0 };
-      continue;
-    }
-    seen.set(db, { mark, tailRows: all?.tail_rows ?? 0 });
-    return rows;
-  }
-}
 
 /**
  * Star and fork metrics of a set of repositories over [now − days, now) against

@@ -12,7 +12,6 @@ export { foldMetrics, reconcileMetricsMembers } from "./fold-metrics.js";
 export { getWorkspaceMetrics } from "./get-workspace-metrics.js";
 export { type DaysParam, parseDaysParam } from "./parse-days-param.js";
 export { type MetricsMaintenance, startMetricsMaintenance } from "./maintain-metrics.js";
-export { renderMetricsTable } from "./render-metrics-table.js";
 export {
   type ChartPoint,
   type ChartSeries,

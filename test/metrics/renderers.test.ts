@@ -1,12 +1,9 @@
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { countMetric } from "../../src/metrics/count-metric.js";
-import { escapeMarkdownCell } from "../../src/metrics/escape-markdown-cell.js";
-import { renderMetricsTable } from "../../src/metrics/render-metrics-table.js";
 import { renderStarsChart } from "../../src/metrics/render-stars-chart.js";
 import type { Metrics, RepositoryMetrics } from "../../src/metrics/types.js";
 
-function repo(
+function _repo(
   repository: string,
   stars: [number, number],
   forks: [number, number],
@@ -104,56 +101,6 @@ function parseXyChart(block: string): { labels: string[]; series: number[][] } {
   }
   return { labels: labels!, series };
 }
-
-describe("renderMetricsTable", () => {
-  it("shows per-day rates, signed changes, n/a and coverage per repository and in total", () => {
-    const table = renderMetricsTable(
-      metrics(30, [
-        repo("octo/hello-world.js", [46, 40], [3, 4]),
-        repo("octo/brand_new", [12, 0], [0, 0]),
-        repo("octo/gappy", [30, 30], [0, 0], 12),
-      ]),
-    );
-    expect(table).toMatchInlineSnapshot(`
-      "| Repository | Stars/day | Change | Forks/day | Change | Coverage |
-      | --- | ---: | ---: | ---: | ---: | --- |
-      | octo/hello-world.js | 1.53 | +15% | 0.10 | -25% | 60/60 days |
-      | octo/brand\\_new | 0.40 | n/a | 0.00 | n/a | 60/60 days, no earlier window: needs backfill |
-      | octo/gappy | 1.00 | 0% | 0.00 | n/a | 48/60 days, gap of 12 days: needs backfill |
-      | **Workspace** | **2.93** | **+26%** | **0.10** | **-25%** | 2 of 3 need backfill |"
-    `);
-  });
-
-  it("keeps names from data as text inside their cell", () => {
-    const table = renderMetricsTable(
-      metrics(30, [repo("evil|<b>/[x](y) @team #1 *z*", [1, 1], [0, 0])]),
-    );
-    expect(table.split("\n")[2]).toBe(
-      "| evil\\|\\<b\\>/\\[x\\]\\(y\\) @\u200bteam \\#1 \\*z\\* | 0.03 | 0% | 0.00 | n/a | 60/60 days |",
-    );
-  });
-
-  it("escapes so that a cell never gains an unescaped pipe, bracket, angle or line break", () => {
-    fc.assert(
-      fc.property(fc.string(), (text) => {
-        const cell = escapeMarkdownCell(text);
-        expect(cell).not.toMatch(/[\r\n]/);
-        // Every special character is preceded by an odd run of backslashes.
-        for (const m of cell.matchAll(/(\\*)([|[\]<>`*_#])/g)) {
-          expect(m[1]!.length % 2).toBe(1);
-        }
-      }),
-    );
-  });
-
-  it("renders an empty workspace", () => {
-    expect(renderMetricsTable(metrics(30, []))).toMatchInlineSnapshot(`
-      "| Repository | Stars/day | Change | Forks/day | Change | Coverage |
-      | --- | ---: | ---: | ---: | ---: | --- |
-      | **Workspace** | **0.00** | **n/a** | **0.00** | **n/a** | no repositories |"
-    `);
-  });
-});
 
 describe("renderStarsChart", () => {
   it("charts stars as bars and forks as a line per day up to 45 days", () => {
