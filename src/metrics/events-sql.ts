@@ -79,12 +79,9 @@ export const eventsSql = `edges as (
          left join github_event_hours h
            on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
          cross join lateral (
-           select coalesce((select sum(v::int) from jsonb_each_text(h.stars) as j (k, v)
-                             where k::int < $20::int), 0) as stars,
-                  coalesce((select sum(v::int) from jsonb_each_text(h.forks) as j (k, v)
-                             where k::int < $20::int), 0) as forks,
-                  coalesce((select sum(v::int) from jsonb_each_text(h.events) as j (k, v)
-                             where k::int < $20::int), 0) as events
+           select coalesce(h.stars_before[$20::int], 0) as stars,
+                  coalesce(h.forks_before[$20::int], 0) as forks,
+                  coalesce(h.events_before[$20::int], 0) as events
          ) m
          cross join lateral (
            select (count(*) filter (where e.event_type = 'WatchEvent'))::int as stars,
@@ -183,7 +180,7 @@ export const eventsSql = `edges as (
          left join github_sums g on g.position = r.position
          left join tail_sums t on t.position = r.position
      ),
-     active_days as (
+     active_span as (
        select s.position, s.day
          from span s
          left join edge_sums x on x.position = s.position
@@ -191,8 +188,14 @@ export const eventsSql = `edges as (
           and case when s.day = ${FD_N} then coalesce(x.events_n, 0)
                    when s.day = ${FD_P} then s.events - coalesce(x.events_p, 0)
                    else s.events end > 0
-       union
-       select position, day from tail_span where ${at(P, N)}
+     ),
+     active_days as (
+       select position, day from active_span
+       union all
+       select distinct t.position, t.day
+         from tail_span t
+        where ${at(P, N)}
+          and not exists (select 1 from active_span a where a.position = t.position and a.day = t.day)
      ),
      activity_days as (
        select position, count(*)::int as days_with_events,
