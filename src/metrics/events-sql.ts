@@ -74,8 +74,12 @@ export const eventsSql = `edges as (
               coalesce(d.events[$19::int], 0) + m.events + $21::int * c.events as events
          from repos r
          cross join edges g
-         join github_event_days d
-           on d.owner_key = r.owner_key and d.name_key = r.name_key and d.day = g.day
+         -- One probe per repository and edge, whatever the plan (never a scan of its days).
+         cross join lateral (
+           select d.stars, d.forks, d.events from github_event_days d
+            where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day = g.day
+            limit 1
+         ) d
          left join github_event_hours h
            on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
          cross join lateral (
@@ -191,11 +195,8 @@ export const eventsSql = `edges as (
      ),
      active_days as (
        select position, day from active_span
-       union all
-       select distinct t.position, t.day
-         from tail_span t
-        where ${at(P, N)}
-          and not exists (select 1 from active_span a where a.position = t.position and a.day = t.day)
+       union
+       select position, day from tail_span where ${at(P, N)}
      ),
      activity_days as (
        select position, count(*)::int as days_with_events,
