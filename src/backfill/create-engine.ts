@@ -79,7 +79,7 @@ export interface EngineDeps {
  * any run, and a restart resumes where the last process stopped) and hands each to a
  * p-queue bounded by `BACKFILL_CONCURRENCY`; a worker follows its job to the end.
  * Consecutive triggers are `BACKFILL_DELAY_MS` apart within this process (a local gate)
- * and within each workspace across processes (`workspaces.next_trigger_at`).
+ * and within each workspace across processes (`workspace_pacing`, see `pacing-store.ts`).
  */
 export function createEngine(deps: EngineDeps): Engine {
   const { db, config, log } = deps;
