@@ -274,11 +274,16 @@ describe("the webhook's answer waits for no GitHub write", () => {
     const arrived = new Promise<void>((resolve) => {
       arrive = resolve;
     });
+    let reach = () => {};
+    const reached = new Promise<void>((resolve) => {
+      reach = resolve;
+    });
     // Ahead of the fake's routes: the reaction hangs until the test lets it through.
     nock.cleanAll();
     nock(api)
       .post(/\/reactions$/)
       .reply(async (uri, body) => {
+        reach();
         await arrived;
         const answer = fake.handle("POST", uri, body as Record<string, unknown>);
         return [answer.status, answer.body as nock.Body];
@@ -291,7 +296,9 @@ describe("the webhook's answer waits for no GitHub write", () => {
       payload: comment("/backfill 30"),
     } as Parameters<Probot["receive"]>[0]);
     expect(engine.requests).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The 👀 is at GitHub, unanswered. The reporter started on the run before the handler
+    // returned, and its first write waits on the 👀 before any call: nothing else is made.
+    await reached;
     expect(newCalls()).toEqual([permission]);
 
     arrive();
