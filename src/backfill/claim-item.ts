@@ -10,6 +10,7 @@ import {
 } from "./run-rows.js";
 import { ASYNC_COMMIT } from "./async-commit.js";
 import type { ItemStatus } from "./types.js";
+import { holdAfterClaim, joinPacing, triggerDue } from "./pacing-store.js";
 import { leaseFree } from "./worker-presence.js";
 
 export interface ClaimedItem {
@@ -47,9 +48,10 @@ export const busyRuns = (limit: string) => `select o.run_id from backfill_items 
 /**
  * Claims one item in one statement: an item with a job id whose lease is free (its worker
  * is gone or let it lapse: its poll resumes, even while the run is paused), else the first
- * pending item of the oldest run whose workspace may trigger now and has room in flight. `skip locked` lets replicas claim side by side; locking
- * the workspace row too makes its `next_trigger_at` a mutex, moved forward here by a
- * lease's length until the trigger returns and sets the real pause.
+ * pending item of the oldest run whose workspace may trigger now and has room in flight.
+ * `skip locked` lets replicas claim side by side; locking the workspace's pacing row too
+ * makes it a mutex, moved forward here by a lease's length until the trigger returns and
+ * sets the real pause.
  *
  * Both look-ups walk an index in claim order and stop at the first fit (the open-items
  * index for `fresh`, the processing-items index of migration 0003 for `resumable`), so a
@@ -78,16 +80,16 @@ export async function claimItem(db: Queryable, options: ClaimOptions): Promise<C
        select i.id, i.status as previous_status, true as needs_trigger, r.installation_id
          from backfill_items i
          join backfill_runs r on r.id = i.run_id
-         join workspaces w on w.installation_id = r.installation_id
+         ${joinPacing("p", "r.installation_id")}
         where $3::boolean and not exists (select 1 from resumable)
           and i.status in ('pending', 'processing') and i.job_id is null
           and ${leaseFree("i")}
           and r.status in ('pending', 'processing') and not r.paused
-          and w.next_trigger_at <= now()
+          and ${triggerDue("p")}
           and i.run_id not in (${busyRuns("$4::int")})
         order by i.run_id, i.position
         limit 1
-        for update of i, w skip locked
+        for update of i, p skip locked
      ),
      candidate as (
        select * from resumable
@@ -104,13 +106,7 @@ export async function claimItem(db: Queryable, options: ClaimOptions): Promise<C
        returning ${columnsOf(ITEM_COLUMNS, "i")}, i.watched_ms, c.previous_status, c.needs_trigger,
                  c.installation_id
      ),
-     paced as (
-       update workspaces w
-          set next_trigger_at = now() + make_interval(secs => $2::float8 / 1000)
-         from claimed c
-        where w.installation_id = c.installation_id and c.needs_trigger
-       returning 1
-     ),
+     ${holdAfterClaim("claimed", "$2::float8")},
      run as (
        update backfill_runs r
           set status = case when r.status = 'pending' then 'processing' else r.status end,

@@ -1,85 +1,24 @@
 import { hostname } from "node:os";
-import PQueue from "p-queue";
-import type { Config } from "../config.js";
-import type { Db } from "../db/index.js";
-import type { BackfillSource } from "./backfill-source.js";
 import { cancelRun } from "./cancel-run.js";
-import { claimItem } from "./claim-item.js";
+import { createClaimLoop } from "./claim-loop.js";
 import { createPublisher } from "./create-publisher.js";
 import { type CreatedRun, createRetryRun, createRun } from "./create-run.js";
-import { createDatapipeClient, datapipeDefaults } from "./datapipe-client.js";
-import type { EngineLog } from "./engine-log.js";
-import { type HistorySource, runSources } from "./history-source.js";
+import { createDatapipeClient } from "./datapipe-client.js";
+import type { EngineDeps } from "./engine-deps.js";
+import { engineDefaults } from "./engine-tuning.js";
+import { runSources } from "./history-source.js";
 import { findActiveRunId, findLastRunId, loadRun } from "./load-run.js";
-import { nextWakeMs } from "./next-wake.js";
 import { releaseWorkerLeases } from "./renew-lease.js";
 import { setRunPaused } from "./set-run-paused.js";
 import type { Engine, RequestResult } from "./types.js";
-import { workItem } from "./work-item.js";
+import { createWakeSignal } from "./wake-signal.js";
 import { workerPresence } from "./worker-presence.js";
 
-export type EngineConfig = Pick<
-  Config,
-  | "GH_DATPIPE_API_URL"
-  | "GH_DATPIPE_KEY"
-  | "BACKFILL_DELAY_MS"
-  | "BACKFILL_CONCURRENCY"
-  | "BACKFILL_POLL_INTERVAL_MS"
-  | "BACKFILL_JOB_TIMEOUT_MS"
-> &
-  /** Unset: gh-datapipe only, as before GitHub was a source. */
-  Partial<Pick<Config, "BACKFILL_SOURCE">>;
-
-/** Knobs below the contract's variables; the defaults suit production, tests shorten them. */
-export interface EngineTuning {
-  /**
-   * How long a claim holds without renewal. A worker whose process or session ended loses
-   * its items at once (its presence lock is free); the lease is for a stalled living one.
-   */
-  leaseMs: number;
-  /** Longest sleep when idle: how soon runs requested on another replica are picked up. */
-  idleMs: number;
-  /** Limit of one gh-datapipe call. */
-  requestTimeoutMs: number;
-  /** Further attempts of a gh-datapipe call after a transient failure. */
-  retries: number;
-  minRetryDelayMs: number;
-  maxRetryDelayMs: number;
-  maxRetryAfterMs: number;
-}
-
-export const engineDefaults: EngineTuning = {
-  leaseMs: 30_000,
-  idleMs: 1_000,
-  requestTimeoutMs: datapipeDefaults.timeoutMs,
-  retries: datapipeDefaults.retries,
-  minRetryDelayMs: datapipeDefaults.minRetryDelayMs,
-  maxRetryDelayMs: datapipeDefaults.maxRetryDelayMs,
-  maxRetryAfterMs: datapipeDefaults.maxRetryAfterMs,
-};
-
-export interface EngineDeps {
-  db: Db;
-  config: EngineConfig;
-  log: EngineLog;
-  /** Names this process in leases; unique per process unless given. */
-  workerId?: string;
-  fetch?: typeof globalThis.fetch;
-  /** Clock for job deadlines and the in-process pause (milliseconds). */
-  now?: () => number;
-  /** Another back-fill service in place of gh-datapipe. */
-  source?: BackfillSource;
-  /** GitHub as a source (contract §4b), read with the installation's token. */
-  history?: HistorySource;
-  tuning?: Partial<EngineTuning>;
-}
-
 /**
- * The back-fill engine. A loop claims items from the database (so any replica may work
- * any run, and a restart resumes where the last process stopped) and hands each to a
- * p-queue bounded by `BACKFILL_CONCURRENCY`; a worker follows its job to the end.
- * Consecutive triggers are `BACKFILL_DELAY_MS` apart within this process (a local gate)
- * and within each workspace across processes (`workspaces.next_trigger_at`).
+ * The back-fill engine: run requests recorded in the database, and a claim loop
+ * (`claim-loop.ts`) that works their items, any replica any run. Consecutive triggers are
+ * `BACKFILL_DELAY_MS` apart within this process and within each workspace across
+ * processes (`workspace_pacing`, see `pacing-store.ts`).
  */
 export function createEngine(deps: EngineDeps): Engine {
   const { db, config, log } = deps;
@@ -101,110 +40,26 @@ export function createEngine(deps: EngineDeps): Engine {
       now,
     });
   const publisher = createPublisher(db, log);
-  const concurrency = config.BACKFILL_CONCURRENCY;
-  const queue = new PQueue({ concurrency });
   const presence = workerPresence(db, workerId);
-
-  let running = false;
-  let loop: Promise<void> | null = null;
-  let stopping = new AbortController();
-  /** When this process may send its next trigger; Infinity while one is in flight. */
-  let nextTriggerAt = Number.NEGATIVE_INFINITY;
-
-  let woken = false;
-  let wakeNow: (() => void) | null = null;
-  const wake = () => {
-    woken = true;
-    wakeNow?.();
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken) {
-        woken = false;
-        return resolve();
-      }
-      const done = () => {
-        clearTimeout(timer);
-        wakeNow = null;
-        woken = false;
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      wakeNow = done;
-    });
-
-  const work = {
+  const signal = createWakeSignal();
+  const loop = createClaimLoop({
     db,
     source,
     history: deps.history ?? null,
     log,
     workerId,
     leaseMs: tuning.leaseMs,
+    idleMs: tuning.idleMs,
+    concurrency: config.BACKFILL_CONCURRENCY,
     delayMs: config.BACKFILL_DELAY_MS,
     pollIntervalMs: config.BACKFILL_POLL_INTERVAL_MS,
     jobTimeoutMs: config.BACKFILL_JOB_TIMEOUT_MS,
     now,
-    get stopping() {
-      return stopping.signal;
-    },
-    triggered(called: boolean) {
-      nextTriggerAt = called ? now() + config.BACKFILL_DELAY_MS : now();
-      wake();
-    },
+    presence,
+    signal,
     changed: publisher.changed,
-  };
-
-  async function runLoop() {
-    while (running) {
-      if (queue.size + queue.pending >= concurrency) {
-        await sleep(tuning.idleMs);
-        continue;
-      }
-      const gateWait = nextTriggerAt - now();
-      let claimed: Awaited<ReturnType<typeof claimItem>>;
-      try {
-        // Without its presence lock this worker would look dead: others would take over
-        // what it claims, and trigger it again.
-        if (!(await presence.ensure())) {
-          log.warn({ workerId }, "Another session holds this worker's presence lock; waiting");
-          await sleep(tuning.idleMs);
-          continue;
-        }
-        claimed = await claimItem(db, {
-          workerId,
-          leaseMs: tuning.leaseMs,
-          allowTrigger: gateWait <= 0,
-          inFlightLimit: concurrency,
-        });
-      } catch (err) {
-        log.error({ err }, "Could not claim back-fill work; trying again shortly");
-        await sleep(tuning.idleMs);
-        continue;
-      }
-      if (claimed) {
-        if (claimed.needsTrigger) nextTriggerAt = Number.POSITIVE_INFINITY;
-        if (claimed.previousStatus !== claimed.item.status) {
-          publisher.changed(claimed.run, claimed.item, false);
-        }
-        const item = claimed;
-        queue
-          .add(() => workItem(work, item))
-          .catch((err) => log.error({ err, itemId: item.item.id }, "Back-fill item work failed"))
-          .finally(wake);
-        continue;
-      }
-      let wait = tuning.idleMs;
-      try {
-        const dbWait = await nextWakeMs(db, workerId, concurrency);
-        if (dbWait !== null) wait = Math.min(wait, dbWait);
-      } catch (err) {
-        log.warn({ err }, "Could not read when back-fill work is next due");
-      }
-      if (gateWait > 0) wait = Math.max(wait, Math.min(gateWait, tuning.idleMs));
-      // Something claimable that another process holds locked for a moment: look again soon.
-      await sleep(Math.max(wait, 5));
-    }
-  }
+  });
+  const { wake } = signal;
 
   const result = async (created: CreatedRun): Promise<RequestResult> => {
     if (created.kind === "created") {
@@ -233,21 +88,13 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   return {
-    async start() {
-      if (running) return;
-      running = true;
-      stopping = new AbortController();
-      if (deps.workerId) await releaseWorkerLeases(db, workerId);
-      loop = runLoop();
+    start() {
+      // A fixed worker id takes back at once what its previous life held.
+      return loop.start(deps.workerId ? () => releaseWorkerLeases(db, workerId) : undefined);
     },
 
     async stop() {
-      if (!running) return;
-      running = false;
-      wake();
-      await loop;
-      stopping.abort(new Error("The back-fill engine is stopping"));
-      await queue.onIdle();
+      if (!(await loop.stop())) return;
       await publisher.flush();
       await presence.release();
     },

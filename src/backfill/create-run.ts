@@ -1,5 +1,6 @@
 import type { Db, Queryable } from "../db/index.js";
 import { recordDelivery } from "../workspaces/record-delivery.js";
+import { ensurePacing } from "./pacing-store.js";
 import type { DataSource, RepositoryRef, TriggerSource } from "./types.js";
 
 /** A request the engine refuses; its message can be shown to the user as it is. */
@@ -230,5 +231,6 @@ async function insertRun(
       unique.map((r) => r.repositoryId ?? null),
     ],
   );
+  await ensurePacing(tx, run.installationId);
   return { runId, kind: "created" };
 }

@@ -1,8 +1,10 @@
 export type { BackfillSource, JobState, JobStatus, TriggeredJob } from "./backfill-source.js";
 export { BackfillError } from "./backfill-source.js";
 export { RunRequestError } from "./create-run.js";
-export type { EngineConfig, EngineDeps, EngineTuning } from "./create-engine.js";
-export { createEngine, engineDefaults } from "./create-engine.js";
+export { createEngine } from "./create-engine.js";
+export type { EngineConfig, EngineDeps } from "./engine-deps.js";
+export type { EngineTuning } from "./engine-tuning.js";
+export { engineDefaults } from "./engine-tuning.js";
 export type { DatapipeClientOptions } from "./datapipe-client.js";
 export { createDatapipeClient } from "./datapipe-client.js";
 export type { EngineLog } from "./engine-log.js";

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/index.js";
 import { busyRuns } from "./claim-item.js";
+import { joinPacing, nextTriggerAt } from "./pacing-store.js";
 
 /**
  * Milliseconds until this worker may find something to claim: a workspace's pause ending,
@@ -13,9 +14,9 @@ export async function nextWakeMs(
 ): Promise<number | null> {
   const { rows } = await db.query<{ wait_ms: number | null }>(
     `select (extract(epoch from least(
-               (select min(greatest(w.next_trigger_at, now()))
+               (select min(greatest(${nextTriggerAt("p")}, now()))
                   from backfill_runs r
-                  join workspaces w on w.installation_id = r.installation_id
+                  ${joinPacing("p", "r.installation_id")}
                  where r.status in ('pending', 'processing') and not r.paused
                    and r.id not in (${busyRuns("$2::int")})
                    and exists (select 1 from backfill_items i

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/index.js";
 import { changeHeldItem, type ItemChange } from "./item-change.js";
+import { pauseFromNow } from "./pacing-store.js";
 
 /**
  * Keeps the job id the moment the trigger returns (a restart then polls it, never
@@ -20,10 +21,6 @@ export function recordJobId(
   return changeHeldItem(db, {
     set: "job_id = $3::text, progress = 0",
     params: [item.itemId, item.workerId, item.jobId, item.installationId, item.delayMs],
-    alongside: `paced as (
-       update workspaces set next_trigger_at = now() + make_interval(secs => $5::float8 / 1000)
-        where installation_id = $4::bigint
-       returning 1
-     ),`,
+    alongside: `${pauseFromNow("$4::bigint", "$5::float8")},`,
   });
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/index.js";
 import { ASYNC_COMMIT } from "./async-commit.js";
+import { holdWhileTriggering } from "./pacing-store.js";
 
 export interface RenewLease {
   itemId: number;
@@ -22,12 +23,7 @@ export async function renewLease(db: Queryable, lease: RenewLease): Promise<bool
           and ${ASYNC_COMMIT}
        returning id
      ),
-     held as (
-       update workspaces
-          set next_trigger_at = greatest(next_trigger_at, now() + make_interval(secs => $3::float8 / 1000))
-        where installation_id = $4::bigint and exists (select 1 from item)
-       returning 1
-     )
+     ${holdWhileTriggering("$4::bigint", "$3::float8", "item")}
      select id from item`,
     [lease.itemId, lease.workerId, lease.leaseMs, lease.holdTriggersOf, roundMs(lease.watchedMs)],
   );

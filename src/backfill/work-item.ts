@@ -6,7 +6,7 @@ import type { HistorySource } from "./history-source.js";
 import { errorTexts } from "./error-texts.js";
 import { finishItem } from "./finish-item.js";
 import type { ItemChange } from "./item-change.js";
-import { paceWorkspace } from "./pace-workspace.js";
+import { paceWorkspace } from "./pacing-store.js";
 import { combineOutcome, readGitHubStep } from "./read-github-step.js";
 import { recordJobId } from "./record-job-id.js";
 import { recordProgress } from "./record-progress.js";

@@ -2,9 +2,9 @@ import type { Queryable } from "../db/index.js";
 import type { WorkspaceStatus } from "./read-workspace.js";
 
 /**
- * The one module that writes `workspaces` and `workspace_repositories` (but for the
- * engine's pacing column `next_trigger_at`, which the engine's claim moves). Other rooms
- * call these functions: the installation events, the CLI's operator workspace, the GitHub
+ * The one module that writes `workspaces` and `workspace_repositories` (the engine's
+ * pacing lives in its own table, `backfill/pacing-store.ts`). Other rooms call these
+ * functions: the installation events, the CLI's operator workspace, the GitHub
  * surfaces' tracking issue.
  */
 

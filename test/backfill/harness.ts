@@ -1,4 +1,5 @@
-import type { EngineConfig, EngineTuning } from "../../src/backfill/create-engine.js";
+import type { EngineConfig } from "../../src/backfill/engine-deps.js";
+import type { EngineTuning } from "../../src/backfill/engine-tuning.js";
 import { silentLog } from "../../src/backfill/engine-log.js";
 import type { Engine, EngineEvent, RunSnapshot } from "../../src/backfill/types.js";
 import type { Db, Queryable } from "../../src/db/index.js";

@@ -65,7 +65,11 @@ async function start(env: Record<string, string> = {}, url = databaseUrlOf(db)!)
 
 const holdTriggers = (q: Db, hold: boolean) =>
   q.query(
-    `update workspaces set next_trigger_at = case when $1::boolean then now() + interval '1 hour' else now() end`,
+    // Upserted: a workspace gets its pacing row with its first run, and this may come before.
+    `insert into workspace_pacing (installation_id, next_trigger_at)
+     select installation_id, case when $1::boolean then now() + interval '1 hour' else now() end
+       from workspaces
+     on conflict (installation_id) do update set next_trigger_at = excluded.next_trigger_at`,
     [hold],
   );
 const expireLeases = (q: Db) =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/index.js";
 import { claimReportId } from "../../src/github/claim-report-id.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
 
 let db: Db;
@@ -57,7 +58,7 @@ describe("claimReportId", () => {
       claimReportId(db, runId, "progressComment", create.fn, fast),
       claimReportId(db, runId, "progressComment", create.fn, fast),
     ]);
-    while (create.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor("one process creating", () => create.calls > 0);
     create.release();
     const answers = await both;
     expect(create.calls).toBe(1);

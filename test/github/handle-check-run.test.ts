@@ -43,11 +43,11 @@ describe("check run", () => {
     const run = (await engine.lastRun(INSTALLATION))!;
     await engine.finishItem(run.id, "Codertocat/Hello-World", {
       status: "completed",
-      eventsFound: 1,
+      rows: 1,
     });
     await engine.finishItem(run.id, "Codertocat/other", {
       status: "failed",
-      error: "Backfill job timed out",
+      error: "the job ran out of time",
     });
     await surfaces.idle();
     newCalls();

@@ -72,11 +72,8 @@ describe("commands", () => {
          from generate_series(1, 25) g`,
     );
     const run = (await engine.lastRun(INSTALLATION))!;
-    await engine.finishItem(run.id, "Codertocat/Hello-World", {
-      status: "completed",
-      eventsFound: 120,
-    });
-    await engine.finishItem(run.id, "Codertocat/other", { status: "completed", eventsFound: 7 });
+    await engine.finishItem(run.id, "Codertocat/Hello-World", { status: "completed" });
+    await engine.finishItem(run.id, "Codertocat/other", { status: "completed", rows: 7 });
     await surfaces.idle();
     expect(newCalls()).toEqual([
       `PATCH ${REPO_PATH}/issues/comments/${progress.id}`,
@@ -106,7 +103,7 @@ describe("commands", () => {
     await send("issue_comment", comment("/backfill"));
     expect(engine.requests[0]).toMatchObject({ days: 90 });
     const run = (await engine.lastRun(INSTALLATION))!;
-    await engine.cancel(INSTALLATION);
+    await engine.cancel(INSTALLATION, null);
     await surfaces.idle();
     expect(run.total).toBe(2);
     newCalls();
@@ -186,8 +183,12 @@ describe("commands", () => {
     await send("issue_comment", comment("/backfill status"));
     expect(newCalls()).toEqual([permission, eyes, replyPath]);
     const text = String(bodyOf("POST", "/issues/1/comments").body);
-    expect(text).toContain("\n**0/2 (0%)** completed · 1 failed · 1 pending\n");
-    expect(text).toContain("| Codertocat/Hello-World | failed |  | Repository not found |");
+    // The other repository's job is still running at gh-datapipe.
+    expect(text).toContain("\n**0/2 (0%)** completed · 1 failed · 1 processing\n");
+    expect(text).toContain(
+      "| Codertocat/Hello-World | failed |  | Backfill job failed\\: Repository not found |",
+    );
+    expect(text).toContain("| Codertocat/other | processing |  |  |");
   });
 
   it("/backfill cancel cancels the active run; with none it says so", async () => {
@@ -227,9 +228,9 @@ describe("commands", () => {
     const run = (await engine.lastRun(INSTALLATION))!;
     await engine.finishItem(run.id, "Codertocat/Hello-World", {
       status: "failed",
-      error: "Backfill job failed: boom",
+      error: "boom",
     });
-    await engine.finishItem(run.id, "Codertocat/other", { status: "completed", eventsFound: 3 });
+    await engine.finishItem(run.id, "Codertocat/other", { status: "completed", rows: 3 });
     await surfaces.idle();
     const check = [...fake.checkRuns.values()].at(-1)!;
     expect(check).toMatchObject({
@@ -273,11 +274,16 @@ describe("the webhook's answer waits for no GitHub write", () => {
     const arrived = new Promise<void>((resolve) => {
       arrive = resolve;
     });
+    let reach = () => {};
+    const reached = new Promise<void>((resolve) => {
+      reach = resolve;
+    });
     // Ahead of the fake's routes: the reaction hangs until the test lets it through.
     nock.cleanAll();
     nock(api)
       .post(/\/reactions$/)
       .reply(async (uri, body) => {
+        reach();
         await arrived;
         const answer = fake.handle("POST", uri, body as Record<string, unknown>);
         return [answer.status, answer.body as nock.Body];
@@ -290,7 +296,9 @@ describe("the webhook's answer waits for no GitHub write", () => {
       payload: comment("/backfill 30"),
     } as Parameters<Probot["receive"]>[0]);
     expect(engine.requests).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The 👀 is at GitHub, unanswered. The reporter started on the run before the handler
+    // returned, and its first write waits on the 👀 before any call: nothing else is made.
+    await reached;
     expect(newCalls()).toEqual([permission]);
 
     arrive();

@@ -40,7 +40,7 @@ describe("dashboard checkboxes", () => {
       requestedBy: null,
     });
     surfaces.idle();
-    await engine.cancel(INSTALLATION);
+    await engine.cancel(INSTALLATION, null);
     await surfaces.idle();
     void run;
     return fake.issue(HELLO.owner, HELLO.name, 1)!;

@@ -8,12 +8,14 @@ import { saveCommandOrigin } from "../../src/github/run-reports.js";
 import type { WriteRetry } from "../../src/github/write-retry-delay.js";
 import type { FakeGitHub } from "../fakes/fake-github.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
-import { FakeEngine } from "./fake-engine.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { createTestEngine, type TestEngine } from "./test-engine.js";
 import { HELLO, INSTALLATION, seedTrackedWorkspace } from "./tracked-workspace.js";
 
 /**
  * The run reporter on its own: the real reporter over the real tables, GitHub's fake
- * answering its octokit in-process, runs driven by the test through the fake engine.
+ * answering its octokit in-process, runs worked by the real engine over a source whose jobs
+ * the test ends.
  */
 
 const COMMAND = 492700400;
@@ -37,21 +39,23 @@ interface Fault {
 let db: Db;
 let fake: FakeGitHub;
 let faults: Fault[];
-let engine: FakeEngine;
+let engine: TestEngine;
 let logs: { level: string; msg: string }[];
 
 beforeAll(async () => {
   db = await createTestDb();
 });
 afterAll(async () => {
+  await engine?.stop();
   await db?.close();
 });
 
 beforeEach(async () => {
+  await engine?.stop();
   await resetDb(db);
   fake = await seedTrackedWorkspace(db);
   faults = [];
-  engine = new FakeEngine(db);
+  engine = createTestEngine(db);
   logs = [];
 });
 
@@ -108,9 +112,11 @@ function reporter(retry: Partial<WriteRetry> = {}): RunReporter {
   });
 }
 
-/** A run of both repositories asked for by comment COMMAND, started, with `reporters` listening. */
+/**
+ * A run of both repositories asked for by comment COMMAND, reported by `reporters` from
+ * then on, as the command's handler has them start on the run it created.
+ */
 async function startRun(...reporters: RunReporter[]) {
-  for (const r of reporters) engine.subscribe((event) => r.handle(event));
   const { run } = await engine.request({
     installationId: INSTALLATION,
     days: 30,
@@ -118,20 +124,23 @@ async function startRun(...reporters: RunReporter[]) {
     requestedBy: "Codertocat",
   });
   await saveCommandOrigin(db, run.id, HELLO.id, COMMAND);
-  await engine.startRun(run.id);
+  for (const r of reporters) {
+    engine.subscribe((event) => r.handle(event));
+    r.track(run);
+  }
   await Promise.all(reporters.map((r) => r.idle()));
   return run;
 }
 
 /** The first item completes; its progress edit is written. */
 async function finishFirst(runId: number, ...reporters: RunReporter[]) {
-  await engine.finishItem(runId, "Codertocat/Hello-World", { status: "completed", eventsFound: 1 });
+  await engine.finishItem(runId, "Codertocat/Hello-World", { status: "completed", rows: 1 });
   await Promise.all(reporters.map((r) => r.idle()));
 }
 
 /** The last item completes, and with it the run. */
 async function finishLast(runId: number, ...reporters: RunReporter[]) {
-  await engine.finishItem(runId, "Codertocat/other", { status: "completed", eventsFound: 2 });
+  await engine.finishItem(runId, "Codertocat/other", { status: "completed", rows: 2 });
   await Promise.all(reporters.map((r) => r.idle()));
 }
 
@@ -212,17 +221,13 @@ describe("a failed progress write", () => {
     fail(checkRunPatch, SECONDARY);
     await engine.finishItem(run.id, "Codertocat/other", { status: "completed" });
     const idle = r.idle();
-    await waitUntil(() => logs.length > 0);
+    await waitFor("the failed write's log", () => logs.length > 0);
     r.stop();
     await idle;
     expect(newCalls().filter((c) => c.includes("/check-runs/"))).toHaveLength(1);
     expect([...fake.checkRuns.values()][0]).toMatchObject({ status: "in_progress" });
   });
 });
-
-async function waitUntil(probe: () => boolean) {
-  while (!probe()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 describe("two processes reporting one run", () => {
   it("one progress comment and one check run between them: the second finds and edits them", async () => {

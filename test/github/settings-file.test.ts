@@ -8,7 +8,7 @@ import { loadScheduleView, loadSettings } from "../../src/schedules/index.js";
 import { ConfigFilesGitHub } from "../fakes/config-files-github.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
 import { createTestProbot, examplePayload } from "../helpers/probot.js";
-import { FakeEngine } from "./fake-engine.js";
+import { createTestEngine, type TestEngine } from "./test-engine.js";
 import { routeGitHubToFake } from "./github-nock.js";
 import { openApiTemplate } from "./openapi-routes.js";
 import { HELLO, INSTALLATION, OTHER } from "./tracked-workspace.js";
@@ -23,7 +23,7 @@ const CONTENTS = (owner: string, repo: string) =>
 
 let db: Db;
 let fake: ConfigFilesGitHub;
-let engine: FakeEngine;
+let engine: TestEngine;
 let probot: Probot;
 let surfaces: Surfaces;
 let clock = new Date("2026-12-01T09:00:00Z");
@@ -37,10 +37,12 @@ beforeAll(async () => {
 afterAll(async () => {
   // Every call made here is a route of GitHub's REST description.
   expect(allCalls.filter((c) => openApiTemplate(c.method, c.path) === null)).toEqual([]);
+  await engine?.stop();
   await db?.close();
 });
 
 async function setup(env: Record<string, string> = {}) {
+  await engine?.stop();
   await resetDb(db);
   await db.query(
     `insert into workspaces (installation_id, account_login, tracking_repository_id, tracking_issue_number)
@@ -60,7 +62,7 @@ async function setup(env: Record<string, string> = {}) {
     labels: ["workspace-backfill"],
   });
   routeGitHubToFake(fake);
-  engine = new FakeEngine(db);
+  engine = createTestEngine(db);
   clock = new Date("2026-12-01T09:00:00Z");
   probot = await createTestProbot(
     createApp({

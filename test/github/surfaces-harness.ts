@@ -1,6 +1,7 @@
 /**
  * The GitHub surfaces through `probot.receive`: the real app over the real tables, GitHub's
- * fake answering through nock, the engine's run store driven by the test (`FakeEngine`).
+ * fake answering through nock, the real engine over a source whose jobs the test ends
+ * (`createTestEngine`).
  */
 import type { Probot } from "probot";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
@@ -10,7 +11,7 @@ import type { Db } from "../../src/db/index.js";
 import type { Surfaces } from "../../src/github/register-surfaces.js";
 import type { FakeGitHub } from "../fakes/fake-github.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
-import { FakeEngine } from "./fake-engine.js";
+import { createTestEngine, type TestEngine } from "./test-engine.js";
 import { INSTALLATION, seedTrackedWorkspace } from "./tracked-workspace.js";
 import { routeGitHubToFake } from "./github-nock.js";
 import { openApiTemplate } from "./openapi-routes.js";
@@ -23,7 +24,7 @@ export const COMMENT_ID = 492700400;
 export const REPO_PATH = "/repos/Codertocat/Hello-World";
 
 export let db: Db;
-export let engine: FakeEngine;
+export let engine: TestEngine;
 export let fake: FakeGitHub;
 export let probot: Probot;
 export let surfaces: Surfaces;
@@ -31,11 +32,12 @@ let delivery = 0;
 const allCalls: { method: string; path: string }[] = [];
 
 export async function setup(env: Record<string, string> = {}) {
+  await engine?.stop();
   await resetDb(db);
   fake = await seedTrackedWorkspace(db);
   fake.setPermission("Codertocat", "admin");
   routeGitHubToFake(fake);
-  engine = new FakeEngine(db);
+  engine = createTestEngine(db);
   const config = readConfig(env);
   probot = await createSurfacesProbot(
     createApp({
@@ -110,6 +112,7 @@ export function surfacesSuite(): void {
     // Every call made in this file is a route of GitHub's REST description.
     const unknown = allCalls.filter((c) => openApiTemplate(c.method, c.path) === null);
     expect(unknown).toEqual([]);
+    await engine?.stop();
     await db?.close();
   });
   beforeEach(async () => {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/index.js";
+import type { Db, Queryable } from "../../src/db/index.js";
 import { ROUTES } from "../../src/github/github-api.js";
 import { createKeyedLock } from "../../src/github/keyed-lock.js";
 import { ensureTrackingIssue, type TrackingDeps } from "../../src/github/tracking-issue.js";
 import { createTestDb, resetDb } from "../helpers/db.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 /**
  * One GitHub shared by two "replicas" (each its own in-process lock): issues created stay
@@ -59,8 +60,19 @@ describe("tracking issue across replicas", () => {
   it("is created once when two processes ask at the same moment", async () => {
     const github = sharedGitHub();
     const log = { info: () => {}, warn: () => {} };
+    // Claims found taken: a replica that met the other's claim and waits for its issue.
+    let refused = 0;
+    const watched: Queryable = {
+      async query<R>(text: string, params?: unknown[]) {
+        const result = await db.query<R>(text, params);
+        if (text.includes("set tracking_claimed_at = now()") && result.rows.length === 0) {
+          refused++;
+        }
+        return result;
+      },
+    };
     const deps = (): TrackingDeps => ({
-      db,
+      db: watched,
       octokit: github.octokit,
       lock: createKeyedLock(),
       log,
@@ -68,7 +80,11 @@ describe("tracking issue across replicas", () => {
     });
     const first = ensureTrackingIssue(deps(), 7);
     const second = ensureTrackingIssue(deps(), 7);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // One replica is creating the issue (held by the fake), the other waits on its claim.
+    await waitFor(
+      "one replica creating, the other waiting",
+      () => github.calls.includes(ROUTES.createIssue) && refused > 0,
+    );
     github.release();
     const answers = await Promise.all([first, second]);
     expect(answers).toEqual([
