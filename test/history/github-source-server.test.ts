@@ -115,7 +115,8 @@ beforeAll(async () => {
     LOG_LEVEL: "warn",
     DATA_DIR: join(dataDir, "db"),
     BACKFILL_PROGRESS_EVERY: "1",
-    GITHUB_REFRESH_DEBOUNCE_MS: "400",
+    // Long enough that five webhooks posted one after another land in one burst on a busy machine.
+    GITHUB_REFRESH_DEBOUNCE_MS: "2000",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   // From an empty directory, so no stray .env or *.pem is picked up.
