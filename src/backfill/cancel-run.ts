@@ -13,6 +13,17 @@ export interface CancelledRun {
  */
 export function cancelRun(db: Db, installationId: number): Promise<CancelledRun | null> {
   return db.transaction(async (tx) => {
+    // Items before their run, the order of every write a worker makes to its held item
+    // (item-change.ts): the other order deadlocks with a worker's progress write.
+    await tx.query(
+      `select i.id from backfill_items i
+         join backfill_runs r on r.id = i.run_id
+        where r.installation_id = $1::bigint and r.status in ('pending', 'processing')
+          and i.status in ('pending', 'processing')
+        order by i.id
+          for update of i`,
+      [installationId],
+    );
     const { rows } = await tx.query<{ id: number }>(
       `select id from backfill_runs
         where installation_id = $1::bigint and status in ('pending', 'processing')

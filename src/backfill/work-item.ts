@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Db } from "../db/index.js";
 import { type BackfillSource, BackfillError } from "./backfill-source.js";
 import type { ClaimedItem } from "./claim-item.js";
@@ -35,20 +36,11 @@ export interface WorkItemDeps {
 
 class Lost extends Error {}
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+/** Waits `ms`; an abort ends the wait with the signal's reason. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  delay(ms, undefined, { signal }).catch((err) => {
+    throw signal.aborted ? signal.reason : err;
   });
-}
 
 /**
  * Takes one claimed item to its end: triggers its job unless it already has one, then polls

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Db } from "../db/index.js";
 import { type CallPolicy, callDefaults, createCaller } from "./call-github.js";
 import type { GitHubRequestFor } from "./github-request.js";
@@ -51,20 +52,11 @@ const sum = (days: Map<string, number>, from: string | null) => {
   return total;
 };
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
+/** Waits `ms`; an abort ends the wait with the signal's reason, as the calls expect. */
+const abortableSleep = (ms: number, signal?: AbortSignal) =>
+  delay(ms, undefined, { signal }).catch((err) => {
+    throw signal?.aborted ? signal.reason : err;
   });
-}
 
 /**
  * GitHub as a source (contract §4b): per repository the star history back to the window's

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import pRetry, { AbortError } from "p-retry";
 import type { Engine } from "../backfill/types.js";
@@ -137,7 +138,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
               "run notification not delivered yet",
             );
             const wait = (error as HookError).retryAfterMs;
-            if (wait && retriesLeft > 0) await new Promise((r) => setTimeout(r, wait));
+            if (wait && retriesLeft > 0) await delay(wait);
           },
         },
       );

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from "../shared/parse-retry-after.js";
 import type { Channel } from "./outbox-store.js";
 
 /**
@@ -56,14 +57,9 @@ export async function postHook(
   await res.arrayBuffer().catch(() => undefined);
   if (res.ok) return;
   const retryable = res.status === 429 || res.status >= 500;
-  throw new HookError(`${name} webhook answered ${res.status}`, retryable, retryAfter(res));
-}
-
-function retryAfter(res: Response): number | null {
-  const value = res.headers.get("retry-after");
-  if (!value) return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  throw new HookError(
+    `${name} webhook answered ${res.status}`,
+    retryable,
+    parseRetryAfter(res.headers.get("retry-after"), Date.now()),
+  );
 }

@@ -1,3 +1,4 @@
+import { parseFullName } from "../shared/full-name.js";
 import { Cron } from "croner";
 import { z } from "zod";
 
@@ -66,9 +67,12 @@ function schemaFor(maxDays: number) {
         .optional(),
       only_gaps: z.boolean({ error: "expected true or false" }).optional(),
       exclude: z
-        .array(z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: "expected owner/name" }), {
-          error: "expected a list of repositories, e.g. [octo/archive]",
-        })
+        .array(
+          z.string().refine((v) => parseFullName(v) !== null, { error: "expected owner/name" }),
+          {
+            error: "expected a list of repositories, e.g. [octo/archive]",
+          },
+        )
         .optional(),
     },
     { error: `unknown key; the keys are ${SETTINGS_KEYS.join(", ")}` },

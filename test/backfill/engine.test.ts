@@ -86,8 +86,9 @@ describe("a run", () => {
       requestedBy: "mona",
     });
     expect(kind).toBe("created");
+    // The snapshot is read after the run is stored: a claim on a busy machine may come first.
+    expect(["pending", "processing"]).toContain(run.status);
     expect(run).toMatchObject({
-      status: "pending",
       total: 3,
       done: 0,
       source: "command",

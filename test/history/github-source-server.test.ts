@@ -1,15 +1,18 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { FakeGitHub } from "../fakes/fake-github.js";
 import type { Db } from "../../src/db/index.js";
 import { createTestDb, databaseUrlOf } from "../helpers/db.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { examplePayload, testPrivateKey } from "../helpers/probot.js";
 import { openApiTemplate } from "../github/openapi-routes.js";
 import { countByDay, daysAgo, forkTimes, since, starDays, total } from "./history-fixtures.js";
@@ -46,20 +49,6 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | null | false,
-  ms = 60_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${output.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function post(event: string, payload: unknown, delivery: string): Promise<number> {
@@ -126,7 +115,8 @@ beforeAll(async () => {
     LOG_LEVEL: "warn",
     DATA_DIR: join(dataDir, "db"),
     BACKFILL_PROGRESS_EVERY: "1",
-    GITHUB_REFRESH_DEBOUNCE_MS: "400",
+    // Long enough that five webhooks posted one after another land in one burst on a busy machine.
+    GITHUB_REFRESH_DEBOUNCE_MS: "2000",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   // From an empty directory, so no stray .env or *.pem is picked up.
@@ -149,7 +139,9 @@ afterAll(async () => {
     try {
       process.kill(-server.pid, "SIGTERM");
     } catch {}
-    await new Promise((r) => setTimeout(r, 500));
+    // Its exit, or SIGKILL after 5 s.
+    if (server.exitCode === null && server.signalCode === null)
+      await Promise.race([once(server, "exit"), delay(5_000)]);
     try {
       process.kill(-server.pid, "SIGKILL");
     } catch {}
@@ -178,13 +170,17 @@ it("no key: the install back-fills from GitHub, rows `N stars, M forks`; star we
     { id: 502, name: "api", full_name: "octo-org/api", private: false },
   ];
   expect(await post("installation", install, "gh-install")).toBe(200);
-  const check = await until("the completed check run", () =>
-    [...github.checkRuns.values()].find((c) => c.status === "completed"),
+  const check = await waitFor(
+    "the completed check run",
+    () => [...github.checkRuns.values()].find((c) => c.status === "completed"),
+    60_000,
   );
   expect(check.conclusion).toBe("success");
   const window = daysAgo(89, now);
-  const progress = await until("the results", () =>
-    [...github.comments.values()].find((c) => c.body.includes("### Results")),
+  const progress = await waitFor(
+    "the results",
+    () => [...github.comments.values()].find((c) => c.body.includes("### Results")),
+    60_000,
   );
   expect(progress.body).toContain(
     `| octo-org/site | completed | ${total(since(siteStars, window))} stars, ${total(since(countByDay(siteForks), window))} forks |  |`,
@@ -211,8 +207,10 @@ it("no key: the install back-fills from GitHub, rows `N stars, M forks`; star we
     star.repository.owner.login = "octo-org";
     expect(await post("star", star, `gh-star-${i}`)).toBe(200);
   }
-  await until("the refresh of octo-org/site", () =>
-    github.history.forkRequests.get("octo-org/site") === 3 ? true : null,
+  await waitFor(
+    "the refresh of octo-org/site",
+    () => (github.history.forkRequests.get("octo-org/site") === 3 ? true : null),
+    60_000,
   );
   // A fork of the other repository afterwards: once it is read, site's burst is long over.
   const fork = examplePayload<Payload>("fork");
@@ -221,8 +219,10 @@ it("no key: the install back-fills from GitHub, rows `N stars, M forks`; star we
   fork.repository.full_name = "octo-org/api";
   fork.repository.owner.login = "octo-org";
   expect(await post("fork", fork, "gh-fork-1")).toBe(200);
-  await until("the refresh of octo-org/api", () =>
-    github.history.forkRequests.get("octo-org/api") === 2 ? true : null,
+  await waitFor(
+    "the refresh of octo-org/api",
+    () => (github.history.forkRequests.get("octo-org/api") === 2 ? true : null),
+    60_000,
   );
   expect(github.history.starRequests.get("octo-org/site")).toBe(3);
   expect(github.history.forkRequests.get("octo-org/site")).toBe(3);

@@ -1,3 +1,4 @@
+import { waitFor } from "../helpers/wait-for.js";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { silentLog } from "../../src/backfill/engine-log.js";
 import type { Db } from "../../src/db/index.js";
@@ -62,8 +63,7 @@ it("a webhook during the read asks for one more read a debounce time later, not 
     release = r;
   });
   const sweeping = refresh.sweep();
-  await new Promise((r) => setImmediate(r));
-  while (reads.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await waitFor("the read under way", () => reads.length > 0);
   expect(await refresh.request({ installationId: 1, owner: "octo", name: "a" })).toBe(true);
   release();
   expect(await sweeping).toBe(1);
