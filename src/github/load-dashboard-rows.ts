@@ -23,7 +23,8 @@ export interface DashboardRow {
 
 /**
  * One row per workspace repository, in GitHub's order. Events are matched case-insensitively
- * (gh-datapipe may spell owner and name differently) through the lower() index of 0002.
+ * (gh-datapipe may spell owner and name differently): `github_events_of_repository` reads
+ * each spelling seen through gh-datapipe's own index (migrations/0013).
  */
 export async function loadDashboardRows(
   db: Queryable,
