@@ -167,10 +167,13 @@ describe("GitHub faults while writing progress", () => {
 
   it("after a refused 👀 the app answers the next command as usual", async () => {
     github.fail((m, p) => isReaction(m, p), SECONDARY, 1);
+    // The first run stays active until the second command has been answered.
+    datapipe.script(`${OWNER}/alpha`, { hold: true });
     const first = commentPayload("/backfill 30");
     expect(await sendWebhook(app!.webhookUrl, "issue_comment", first)).toBe(200);
     const again = commentPayload("/backfill 30");
     expect(await sendWebhook(app!.webhookUrl, "issue_comment", again)).toBe(200);
+    datapipe.release(`${OWNER}/alpha`);
     await waitForRunEnd(db);
     const { runs, items } = await runRows(db);
     expect(runs.map((r) => r.status)).toEqual(["completed"]);
