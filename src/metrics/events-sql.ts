@@ -53,9 +53,9 @@ const edgeSums = (column: string) =>
 const windowOf = (column: string, window: string, start: string, end: string) =>
   `coalesce(f.${column}_${window}, 0) + coalesce(x.${column}_${end}, 0) - coalesce(x.${column}_${start}, 0)`;
 
-/** GitHub's figure of `kind` over the dates [from, to] of the repository's rows. */
+/** GitHub's figure of `kind` over the dates [from, to] (github_days holds covered dates only). */
 const githubSum = (kind: "stars" | "forks", from: string, to: string) =>
-  `sum(g.${kind}) filter (where ${covered(kind, "g.day")} and g.day >= ${from} and g.day <= ${to})`;
+  `sum(${kind}) filter (where day >= ${from} and day <= ${to})`;
 
 const at = (a: string, b: string) => `created_at >= ${a} and created_at < ${b}`;
 
@@ -124,8 +124,18 @@ export const eventsSql = `edges as (
          from edge_values
         group by position
      ),
+     github_days as materialized (
+       select r.position, g.day,
+              case when ${covered("stars", "g.day")} then g.stars else 0 end as stars,
+              case when ${covered("forks", "g.day")} then g.forks else 0 end as forks
+         from repos r
+         join github_daily_counts g
+           on g.owner_key = r.owner_key and g.name_key = r.name_key
+          and g.day >= least(${G_P}, ${G_LW}) and g.day <= ${G_T}
+        where r.stars_from is not null or r.forks_from is not null
+     ),
      github_sums as (
-       select r.position,
+       select position,
               ${githubSum("stars", G_C, G_T)} as stars_current,
               ${githubSum("stars", G_P, `${G_C} - 1`)} as stars_previous,
               ${githubSum("stars", G_TW, G_T)} as stars_this_week,
@@ -134,12 +144,8 @@ export const eventsSql = `edges as (
               ${githubSum("forks", G_P, `${G_C} - 1`)} as forks_previous,
               ${githubSum("forks", G_TW, G_T)} as forks_this_week,
               ${githubSum("forks", G_LW, `${G_TW} - 1`)} as forks_last_week
-         from repos r
-         join github_daily_counts g
-           on g.owner_key = r.owner_key and g.name_key = r.name_key
-          and g.day >= least(${G_P}, ${G_LW}) and g.day <= ${G_T}
-        where r.stars_from is not null or r.forks_from is not null
-        group by r.position
+         from github_days
+        group by position
      ),
      tail_span as (
        select t.position, t.created_at, (t.created_at at time zone 'UTC')::date as day,
@@ -215,14 +221,7 @@ export const eventsSql = `edges as (
                union all
                select day, stars, forks from edge_values where day = ${FD_N}
                union all
-               select g.day,
-                      case when ${covered("stars", "g.day")} then g.stars else 0 end,
-                      case when ${covered("forks", "g.day")} then g.forks else 0 end
-                 from repos r
-                 join github_daily_counts g
-                   on g.owner_key = r.owner_key and g.name_key = r.name_key
-                  and g.day >= ${G_C} and g.day <= ${G_T}
-                where r.stars_from is not null or r.forks_from is not null
+               select day, stars, forks from github_days where day >= ${G_C}
                union all
                select day, s::int, f::int from tail_span where ${at(C, N)}) d
         group by day
