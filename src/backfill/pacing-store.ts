@@ -49,12 +49,14 @@ export const holdWhileTriggering = (installationId: string, leaseMs: string, ren
        returning 1
      )`;
 
+/** SQL: the workspace's pause of `delayMs` starts now. */
+const pause = (installationId: string, delayMs: string) =>
+  `update workspace_pacing set next_trigger_at = ${fromNow(delayMs)}
+    where installation_id = ${installationId}`;
+
 /** SQL, a data-modifying CTE `paced`: the workspace's pause of `delayMs` starts now. */
-export const pauseFromNow = (installationId: string, delayMs: string) => `paced as (
-       update workspace_pacing set next_trigger_at = ${fromNow(delayMs)}
-        where installation_id = ${installationId}
-       returning 1
-     )`;
+export const pauseFromNow = (installationId: string, delayMs: string) =>
+  `paced as (${pause(installationId, delayMs)} returning 1)`;
 
 /**
  * Sets when the workspace may trigger next: `delayMs` from now after a trigger call, or
@@ -65,11 +67,7 @@ export async function paceWorkspace(
   installationId: number,
   delayMs: number,
 ): Promise<void> {
-  await db.query(
-    `update workspace_pacing set next_trigger_at = ${fromNow("$2::float8")}
-      where installation_id = $1::bigint`,
-    [installationId, delayMs],
-  );
+  await db.query(pause("$1::bigint", "$2::float8"), [installationId, delayMs]);
 }
 
 /**
