@@ -1,5 +1,5 @@
-import { setTimeout as delay } from "node:timers/promises";
 import type { Db } from "../db/index.js";
+import { abortableSleep } from "../shared/abortable-sleep.js";
 import { type BackfillSource, BackfillError } from "./backfill-source.js";
 import type { ClaimedItem } from "./claim-item.js";
 import type { EngineLog } from "./engine-log.js";
@@ -35,12 +35,6 @@ export interface WorkItemDeps {
 }
 
 class Lost extends Error {}
-
-/** Waits `ms`; an abort ends the wait with the signal's reason. */
-const sleep = (ms: number, signal: AbortSignal) =>
-  delay(ms, undefined, { signal }).catch((err) => {
-    throw signal.aborted ? signal.reason : err;
-  });
 
 /**
  * Takes one claimed item to its end: triggers its job unless it already has one, then polls
@@ -159,7 +153,8 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
     // A job taken up from an earlier worker is read before anything is decided about it.
     let pollNow = !claimed.needsTrigger;
     for (;;) {
-      if (!pollNow) await sleep(Math.max(0, Math.min(deps.pollIntervalMs, left())), signal);
+      if (!pollNow)
+        await abortableSleep(Math.max(0, Math.min(deps.pollIntervalMs, left())), signal);
       pollNow = false;
       let state: Awaited<ReturnType<BackfillSource["status"]>> | null = null;
       try {

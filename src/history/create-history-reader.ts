@@ -1,5 +1,5 @@
-import { setTimeout as delay } from "node:timers/promises";
 import type { Db } from "../db/index.js";
+import { abortableSleep } from "../shared/abortable-sleep.js";
 import { type CallPolicy, callDefaults, createCaller } from "./call-github.js";
 import type { GitHubRequestFor } from "./github-request.js";
 import { HistoryError } from "./history-error.js";
@@ -51,12 +51,6 @@ const sum = (days: Map<string, number>, from: string | null) => {
   for (const [day, n] of days) if (from === null || day >= from) total += n;
   return total;
 };
-
-/** Waits `ms`; an abort ends the wait with the signal's reason, as the calls expect. */
-const abortableSleep = (ms: number, signal?: AbortSignal) =>
-  delay(ms, undefined, { signal }).catch((err) => {
-    throw signal?.aborted ? signal.reason : err;
-  });
 
 /**
  * GitHub as a source (contract §4b): per repository the star history back to the window's
