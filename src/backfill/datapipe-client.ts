@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import pRetry, { AbortError } from "p-retry";
 import type { z } from "zod";
 import {
@@ -9,6 +8,7 @@ import {
 } from "./backfill-source.js";
 import { CallError, statusAnswer, triggerAnswer } from "./datapipe-answers.js";
 import { errorTexts } from "./error-texts.js";
+import { abortableSleep } from "../shared/abortable-sleep.js";
 import { parseFullName } from "../shared/full-name.js";
 import { parseRetryAfter } from "../shared/parse-retry-after.js";
 
@@ -164,10 +164,8 @@ export function createDatapipeClient(options: DatapipeClientOptions): BackfillSo
       onFailedAttempt: async ({ error, retriesLeft }) => {
         // p-retry's own backoff follows; waiting the asked time first honours Retry-After.
         if (error instanceof CallError && error.retryAfterMs && retriesLeft > 0) {
-          await sleep(error.retryAfterMs, undefined, { signal }).catch((err: unknown) => {
-            // The caller's reason (the engine stopping), as when p-retry itself is aborted.
-            throw signal?.aborted ? signal.reason : err;
-          });
+          // An abort ends it with the caller's reason, as when p-retry itself is aborted.
+          await abortableSleep(error.retryAfterMs, signal);
         }
       },
     });

@@ -153,8 +153,9 @@ export async function workItem(deps: WorkItemDeps, claimed: ClaimedItem): Promis
     // A job taken up from an earlier worker is read before anything is decided about it.
     let pollNow = !claimed.needsTrigger;
     for (;;) {
-      if (!pollNow)
+      if (!pollNow) {
         await abortableSleep(Math.max(0, Math.min(deps.pollIntervalMs, left())), signal);
+      }
       pollNow = false;
       let state: Awaited<ReturnType<BackfillSource["status"]>> | null = null;
       try {
