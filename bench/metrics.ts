@@ -233,7 +233,9 @@ async function main() {
       p50[size] = viaApi.p50;
       line(`metrics API p50 at ${label} (HTTP, exact unique actors)`, viaApi.p50, "ms");
       line(`metrics API p90 at ${label}`, viaApi.p90, "ms");
-      const direct = await timeRuns(RUNS, () => getWorkspaceMetrics(db, 1, { now }));
+      // At the present instant, as the API answers: at the load's own `now` an event falls
+      // on the window's end and the answer takes the slower exact path for it.
+      const direct = await timeRuns(RUNS, () => getWorkspaceMetrics(db, 1));
       line(`getWorkspaceMetrics p50 at ${label} (no HTTP)`, direct.p50, "ms");
 
       const ourAnswer = (await getWorkspaceMetrics(db, 1, { now }))!;

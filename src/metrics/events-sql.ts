@@ -1,8 +1,8 @@
 /**
  * The star, fork and event counts of queryMetrics' statement as CTEs (`repos`, `tail` and
  * `wm` come from there). Parameters: $3–$7 the UTC dates of the edges P, C, LW, TW, N;
- * $8–$12 the instants P, C, N, LW, TW; $13–$17 GitHub's whole dates (contract §6); $19–$23
- * and $26 the edge recipe (split-window.ts); $24 the distinct edges; $25 the first date read.
+ * $8–$12 the instants P, C, N, LW, TW; $13–$17 GitHub's whole dates (contract §6); $19–$20
+ * the edge recipe (split-window.ts); $21 the distinct edges; $22 the first date read.
  *
  * A count over [a, b) is the day totals of [day(a), day(b)) − W(a) + W(b), where W(t) are
  * the folded events of [UTC midnight before t, t). So the span's day rows are summed by
@@ -57,21 +57,24 @@ const windowOf = (column: string, window: string, start: string, end: string) =>
 const githubSum = (kind: "stars" | "forks", from: string, to: string) =>
   `sum(${kind}) filter (where day >= ${from} and day <= ${to})`;
 
+/** The edge hour's folded events of `kind` before the edge: sorted instants, searched. */
+const before = (kind: "stars" | "forks" | "others") =>
+  `coalesce(width_bucket($20::int, h.${kind}), 0)`;
+
 const at = (a: string, b: string) => `created_at >= ${a} and created_at < ${b}`;
 
 export const eventsSql = `edges as (
-       select (e.at at time zone 'UTC')::date as day, date_trunc('hour', e.at, 'UTC') as hour,
-              e.at + $22::int * interval '1 millisecond' as lo,
-              e.at + $23::int * interval '1 millisecond' as hi
-         from unnest($24::timestamptz[]) as e (at)
+       select (e.at at time zone 'UTC')::date as day, date_trunc('hour', e.at, 'UTC') as hour
+         from unnest($21::timestamptz[]) as e (at)
      ),
      edge_values as materialized (
        select r.position, g.day,
               case when ${covered("stars", "g.day")} then 0
-                   else coalesce(d.stars[$19::int], 0) + m.stars + $21::int * c.stars end as stars,
+                   else coalesce(d.stars[$19::int], 0) + ${before("stars")} end as stars,
               case when ${covered("forks", "g.day")} then 0
-                   else coalesce(d.forks[$19::int], 0) + m.forks + $21::int * c.forks end as forks,
-              coalesce(d.events[$19::int], 0) + m.events + $21::int * c.events as events
+                   else coalesce(d.forks[$19::int], 0) + ${before("forks")} end as forks,
+              coalesce(d.events[$19::int], 0)
+                + ${before("stars")} + ${before("forks")} + ${before("others")} as events
          from repos r
          cross join edges g
          -- One probe per repository and edge, whatever the plan (never a scan of its days).
@@ -82,25 +85,6 @@ export const eventsSql = `edges as (
          ) d
          left join github_event_hours h
            on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
-         cross join lateral (
-           select coalesce(h.stars_before[$20::int], 0) as stars,
-                  coalesce(h.forks_before[$20::int], 0) as forks,
-                  coalesce(h.events_before[$20::int], 0) as events
-         ) m
-         cross join lateral (
-           select (count(*) filter (where e.event_type = 'WatchEvent'))::int as stars,
-                  (count(*) filter (where e.event_type = 'ForkEvent'))::int as forks,
-                  count(*)::int as events
-             from github_event_spellings s
-             join github_events_cache e
-               on e.repository_owner = s.repository_owner
-              and e.repository_name = s.repository_name
-              and e.created_at >= g.lo and e.created_at < g.hi
-            where $21::int <> 0
-              and h.events ? ($26::int)::text
-              and s.owner_key = r.owner_key and s.name_key = r.name_key
-              and e.inserted_xid < (select mark from wm)
-         ) c
      ),
      span as materialized (
        select r.position, d.day,
@@ -110,7 +94,7 @@ export const eventsSql = `edges as (
          from repos r
          join github_event_days d
            on d.owner_key = r.owner_key and d.name_key = r.name_key
-          and d.day >= $25::date and d.day <= ${FD_N}
+          and d.day >= $22::date and d.day <= ${FD_N}
      ),
      full_days as (
        select position, ${fullDays("stars")}, ${fullDays("forks")},

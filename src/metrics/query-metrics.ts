@@ -74,8 +74,7 @@ const runPlanned = <R>(db: Queryable, text: string, params: unknown[]) =>
  *
  * Events: the rollups hold every row below the watermark (migrations/0013); per
  * repository they read its github_event_repositories row, its github_event_days rows of
- * the span and, per window edge, one github_event_hours row and at most 30 seconds of
- * events through gh-datapipe's index (events-sql.ts). The rows at or above the watermark
+ * the span and, per window edge, its day row and its hour's row (events-sql.ts). The rows at or above the watermark
  * (the tail) are read through the inserted_xid btree and counted one by one. `knownMark`
  * is a watermark seen before: it only lets the planner see the tail is small; the
  * statement filters by the watermark of its own snapshot. Unique actors: actors-sql.ts.
@@ -158,7 +157,7 @@ export async function queryMetrics(
             sum(forks_this_week)::int, sum(forks_last_week)::int,
             sum(events_current)::int, sum(events_previous)::int, 0,
             null, null, null, null, null, null, null, null, null, null,
-            case when $27::boolean then (select unique_actors::int from actors) end,
+            case when $23::boolean then (select unique_actors::int from actors) end,
             (select mark::text from wm),
             (select count(*)::int from tail_all)
        from counts`,
@@ -182,13 +181,9 @@ export async function queryMetrics(
       plan.github.today,
       knownMark,
       r.hourIndex,
-      r.minuteIndex,
-      r.sign,
-      r.exactFrom,
-      r.exactTo,
+      r.msIntoHour - 1,
       plan.edges.map(iso),
       utcDate(plan.start),
-      r.edgeMinute,
       uniqueActors,
       workspace ?? null,
       iso(actorHourEdge(plan.currentStart)),

@@ -1,23 +1,15 @@
-const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /**
  * How W(t), the folded events of [UTC midnight before t, t), is read at every window edge
  * t. All edges share `now`'s time of day, so one recipe serves them all: the running total
- * of the day's first `hourIndex` hours (github_event_days), plus that of the edge hour's
- * first `minuteIndex` minutes (github_event_hours), plus `sign` × the events of
- * [t + exactFrom, t + exactTo) read one by one: at most 30 seconds of them (none when the
- * edge falls on a whole minute, none when its minute had no event).
+ * of the day's first `hourIndex` hours (github_event_days), plus the events of the edge
+ * hour's row (github_event_hours, instants sorted) before its `msIntoHour`-th millisecond.
  */
 export interface EdgeRecipe {
   hourIndex: number;
-  minuteIndex: number;
-  /** The minute of the hour holding the edge: read only when it had events. */
-  edgeMinute: number;
-  sign: 1 | 0 | -1;
-  exactFrom: number;
-  exactTo: number;
+  msIntoHour: number;
 }
 
 /** The window edges, ms since epoch, and the GitHub dates (contract §6). */
@@ -58,31 +50,10 @@ export function splitWindow(now: Date, days: number): WindowPlan {
   const currentStart = end - days * DAY;
   const thisWeekStart = end - 7 * DAY;
   const lastWeekStart = end - 14 * DAY;
-  const hourIndex = (floorTo(end, HOUR) - floorTo(end, DAY)) / HOUR;
-  const edgeMinute = (floorTo(end, MINUTE) - floorTo(end, HOUR)) / MINUTE;
-  const ms = end - floorTo(end, MINUTE);
-  let recipe: EdgeRecipe;
-  if (ms === 0) {
-    recipe = { hourIndex, minuteIndex: edgeMinute, edgeMinute, sign: 0, exactFrom: 0, exactTo: 0 };
-  } else if (ms <= MINUTE / 2) {
-    recipe = {
-      hourIndex,
-      minuteIndex: edgeMinute,
-      edgeMinute,
-      sign: 1,
-      exactFrom: -ms,
-      exactTo: 0,
-    };
-  } else {
-    recipe = {
-      hourIndex,
-      minuteIndex: edgeMinute + 1,
-      edgeMinute,
-      sign: -1,
-      exactFrom: 0,
-      exactTo: MINUTE - ms,
-    };
-  }
+  const recipe: EdgeRecipe = {
+    hourIndex: (floorTo(end, HOUR) - floorTo(end, DAY)) / HOUR,
+    msIntoHour: end - floorTo(end, HOUR),
+  };
   const today = floorTo(end, DAY);
   return {
     days,

@@ -119,6 +119,37 @@ describe("workspace metrics", () => {
     expect(m!.coverage[0]).toMatchObject({ daysWithEvents: 4, spanDays: 15, longestGapDays: 6 });
   });
 
+  it("puts events a fraction of a millisecond from an edge on their side of it", async () => {
+    await addWorkspace(db, 1, [{ owner: "octo", name: "a" }]);
+    // Edges at 13:45:30.250: C on the 24th, N on the 31st. Stars folded and unfolded.
+    await insertEvents(db, [
+      { id: "c-before", at: "2024-03-24T13:45:30.249999Z" },
+      { id: "c-at", at: "2024-03-24T13:45:30.250000Z" },
+      { id: "c-after", at: "2024-03-24T13:45:30.250400Z" },
+      { id: "n-before", at: "2024-03-31T13:45:30.249600Z" },
+      { id: "n-after", at: "2024-03-31T13:45:30.250001Z" },
+    ]);
+    await foldMetrics(db);
+    await insertEvents(db, [
+      { id: "tail-c-before", at: "2024-03-24T13:45:30.249001Z" },
+      { id: "tail-n-before", at: "2024-03-31T13:45:30.249999Z" },
+    ]);
+    const m = await getWorkspaceMetrics(db, 1, {
+      days: 7,
+      now: new Date("2024-03-31T13:45:30.250Z"),
+    });
+    expect(m!.stars).toMatchObject({ current: 4, previous: 2 });
+    expect(m!.timeline.map((d) => [d.date, d.stars])).toEqual([
+      ["2024-03-24", 2],
+      ["2024-03-25", 0],
+      ["2024-03-26", 0],
+      ["2024-03-27", 0],
+      ["2024-03-28", 0],
+      ["2024-03-29", 0],
+      ["2024-03-30", 0],
+      ["2024-03-31", 2],
+    ]);
+  });
   it("matches mixed-case owner names and counts each event_id once", async () => {
     await addWorkspace(db, 7, [{ owner: "octo-org", name: "repo" }]);
     const now = "2024-05-01T00:00:00Z";

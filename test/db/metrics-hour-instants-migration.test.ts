@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { type Db, migrate, openDb } from "../../src/db/index.js";
+import { foldMetrics } from "../../src/metrics/fold-metrics.js";
+import { getRepositoriesMetrics } from "../../src/metrics/get-repositories-metrics.js";
+import { insertEvents } from "../metrics/fixtures.js";
+
+const migrations = join(import.meta.dirname, "../../migrations");
+const dir = mkdtempSync(join(tmpdir(), "wbb-hour-instants-"));
+const adminUrl = process.env.DATABASE_URL;
+const name = `wbb_test_hours_${randomBytes(6).toString("hex")}`;
+
+/** An empty database of its own: migrations are applied here step by step. */
+async function emptyDb(): Promise<Db> {
+  if (!adminUrl) return openDb({ dataDir: "memory://" });
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return openDb({ databaseUrl: url.toString(), dataDir: "unused", max: 2 });
+}
+
+describe("migration 0022: each repository-hour's instants", () => {
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (!adminUrl) return;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it("rebuilds the hours from the folded events only, and the figures stay the same", async () => {
+    cpSync(migrations, dir, {
+      recursive: true,
+      filter: (source) => !source.endsWith(".sql") || basename(source) < "0022",
+    });
+    const db = await emptyDb();
+    try {
+      expect((await migrate(db, dir)).at(-1)).toBe("0021_drop_moved_report_columns.sql");
+      await insertEvents(db, [
+        { id: "1", at: "2024-03-24T13:05:00.250Z" },
+        { id: "2", at: "2024-03-24T13:00:00.000Z", owner: "Octo" },
+        { id: "3", at: "2024-03-24T13:59:59.999Z", type: "ForkEvent" },
+        { id: "4", at: "2024-03-24T13:30:00.000400Z", type: "IssuesEvent" },
+        { id: "5", at: "2024-03-24T14:10:00.000Z" },
+        { id: "6", at: "2024-03-24T14:20:00.000Z" },
+        { id: "7", at: "2024-03-24T13:05:00.250Z", name: "b" },
+      ]);
+      await foldMetrics(db);
+      await db.query(`delete from github_events_cache where event_id = '6'`);
+      // Not folded: the tail, which the rollups must not hold.
+      await insertEvents(db, [{ id: "8", at: "2024-03-24T13:10:00.000Z" }]);
+
+      expect(await migrate(db)).toEqual(["0022_metrics_hour_instants.sql"]);
+      const { rows } = await db.query(
+        `select owner_key, name_key, to_char(hour at time zone 'UTC', 'HH24') as hour,
+                stars, forks, others
+           from github_event_hours order by 1, 2, 3`,
+      );
+      expect(rows).toEqual([
+        {
+          owner_key: "octo",
+          name_key: "a",
+          hour: "13",
+          stars: [0, 300250],
+          forks: [3599999],
+          others: [1800000],
+        },
+        { owner_key: "octo", name_key: "a", hour: "14", stars: [600000], forks: [], others: [] },
+        { owner_key: "octo", name_key: "b", hour: "13", stars: [300250], forks: [], others: [] },
+      ]);
+      // An edge inside the rebuilt hour (13:06 on the 24th): the tail's event counts too; 4 events with the issue.
+      const m = await getRepositoriesMetrics(db, ["octo/a"], {
+        now: new Date("2024-03-25T13:06:00.000Z"),
+        days: 1,
+      });
+      expect(m.stars).toMatchObject({ current: 2, previous: 2 });
+      expect(m.forks).toMatchObject({ current: 1, previous: 0 });
+      expect(m.activity.totalEvents).toBe(4);
+      // The fold goes on with the new rows: the tail's event joins its hour, in order.
+      await foldMetrics(db);
+      const hour13 = await db.query(
+        `select stars from github_event_hours
+          where name_key = 'a' and hour = '2024-03-24T13:00:00Z'`,
+      );
+      expect(hour13.rows).toEqual([{ stars: [0, 300250, 600000] }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
