@@ -63,6 +63,41 @@ const before = (kind: "stars" | "forks" | "others") =>
 
 const at = (a: string, b: string) => `created_at >= ${a} and created_at < ${b}`;
 
+/** The span's days strictly inside (day(P), day(N)): each has events in [P, N). */
+const INNER = `day > ${FD_P} and day < ${FD_N} and events > 0`;
+
+/**
+ * The coverage figures' parts from the span's day rows, beside the counts. A day row links
+ * the repository's previous day with events (migrations/0023), so the gap before each day
+ * needs no ordering; the gap before the first of them is measured from day P here.
+ */
+const coverageParts = `count(*) filter (where ${INNER}) as inner_days,
+              max(day - greatest(previous_day, ${FD_P} - 1) - 1) filter (where ${INNER}) as inner_gap,
+              min(day) filter (where ${INNER}) as first_inner,
+              max(day) filter (where ${INNER}) as last_inner`;
+
+/**
+ * Days with events in [P, N), the longest run of empty days before one of them (from the
+ * day before P) and the last of them, from `coverageParts` (f) and the edge rows (x): day P
+ * counts when it has events at or after P, day N when it has events before N. When day P
+ * does not count, the first inner day's run starts the day before it.
+ */
+const coverageOf = (f: string, x: string) => {
+  const pActive = `(coalesce(${x}.day_events_p, 0) - coalesce(${x}.events_p, 0) > 0)`;
+  const nActive = `(coalesce(${x}.events_n, 0) > 0)`;
+  const beforeN = `case when ${x}.previous_n > ${FD_P} then ${x}.previous_n
+                        when ${x}.previous_n = ${FD_P} and ${pActive} then ${FD_P}
+                        else ${FD_P} - 1 end`;
+  return `(${f}.inner_days + ${pActive}::int + ${nActive}::int)::int as days_with_events,
+              greatest(${f}.inner_gap,
+                       case when not ${pActive} then ${f}.first_inner - ${FD_P} end,
+                       case when ${nActive} then ${FD_N} - (${beforeN}) - 1 end,
+                       case when ${pActive} then 0 end)::int as longest_gap_before,
+              to_char(case when ${nActive} then ${FD_N}
+                           when ${f}.last_inner is not null then ${f}.last_inner
+                           when ${pActive} then ${FD_P} end, 'YYYY-MM-DD') as last_active_day`;
+};
+
 export const eventsSql = `edges as (
        select (e.at at time zone 'UTC')::date as day, date_trunc('hour', e.at, 'UTC') as hour
          from unnest($21::timestamptz[]) as e (at)
@@ -74,12 +109,14 @@ export const eventsSql = `edges as (
               case when ${covered("forks", "g.day")} then 0
                    else coalesce(d.forks[$19::int], 0) + ${before("forks")} end as forks,
               coalesce(d.events[$19::int], 0)
-                + ${before("stars")} + ${before("forks")} + ${before("others")} as events
+                + ${before("stars")} + ${before("forks")} + ${before("others")} as events,
+              d.day_events, d.previous_day
          from repos r
          cross join edges g
          -- One probe per repository and edge, whatever the plan (never a scan of its days).
          cross join lateral (
-           select d.stars, d.forks, d.events from github_event_days d
+           select d.stars, d.forks, d.events, d.day_events, d.previous_day
+             from github_event_days d
             where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day = g.day
             limit 1
          ) d
@@ -90,7 +127,7 @@ export const eventsSql = `edges as (
        select r.position, d.day,
               case when ${covered("stars", "d.day")} then 0 else d.day_stars end as stars,
               case when ${covered("forks", "d.day")} then 0 else d.day_forks end as forks,
-              d.day_events as events
+              d.day_events as events, d.previous_day
          from repos r
          join github_event_days d
            on d.owner_key = r.owner_key and d.name_key = r.name_key
@@ -99,12 +136,15 @@ export const eventsSql = `edges as (
      full_days as (
        select position, ${fullDays("stars")}, ${fullDays("forks")},
               sum(events) filter (where day >= ${FD_C} and day < ${FD_N}) as events_current,
-              sum(events) filter (where day >= ${FD_P} and day < ${FD_C}) as events_previous
+              sum(events) filter (where day >= ${FD_P} and day < ${FD_C}) as events_previous,
+              ${coverageParts}
          from span
         group by position
      ),
      edge_sums as (
-       select position, ${edgeSums("stars")}, ${edgeSums("forks")}, ${edgeSums("events")}
+       select position, ${edgeSums("stars")}, ${edgeSums("forks")}, ${edgeSums("events")},
+              sum(day_events) filter (where day = ${FD_P}) as day_events_p,
+              max(previous_day) filter (where day = ${FD_N}) as previous_n
          from edge_values
         group by position
      ),
@@ -174,28 +214,36 @@ export const eventsSql = `edges as (
          left join github_sums g on g.position = r.position
          left join tail_sums t on t.position = r.position
      ),
-     active_span as (
-       select s.position, s.day
-         from span s
-         left join edge_sums x on x.position = s.position
-        where s.day >= ${FD_P}
-          and case when s.day = ${FD_N} then coalesce(x.events_n, 0)
-                   when s.day = ${FD_P} then s.events - coalesce(x.events_p, 0)
-                   else s.events end > 0
-     ),
-     active_days as (
-       select position, day from active_span
-       union
-       select position, day from tail_span where ${at(P, N)}
+     tail_active as (
+       select distinct position from tail_span where ${at(P, N)}
      ),
      activity_days as (
-       select position, count(*)::int as days_with_events,
-              max(day - coalesce(previous, ${FD_P} - 1) - 1)::int as longest_gap_before,
-              to_char(max(day), 'YYYY-MM-DD') as last_active_day
+       select f.position, ${coverageOf("f", "x")}
+         from full_days f
+         left join edge_sums x on x.position = f.position
+        where not exists (select 1 from tail_active t where t.position = f.position)
+       union all
+       -- A repository with events not folded yet in the span: its days merged and ordered
+       -- (none at all in most answers, and then not even started).
+       select * from (
+       select position, count(*)::int,
+              max(day - coalesce(previous, ${FD_P} - 1) - 1)::int,
+              to_char(max(day), 'YYYY-MM-DD')
          from (select position, day,
                       lag(day) over (partition by position order by day) as previous
-                 from active_days) a
+                 from (select s.position, s.day
+                         from span s
+                         join tail_active t on t.position = s.position
+                         left join edge_sums x on x.position = s.position
+                        where s.day >= ${FD_P}
+                          and case when s.day = ${FD_N} then coalesce(x.events_n, 0)
+                                   when s.day = ${FD_P} then s.events - coalesce(x.events_p, 0)
+                                   else s.events end > 0
+                       union
+                       select position, day from tail_span where ${at(P, N)}) d) a
         group by position
+       ) merged
+        where exists (select 1 from tail_active)
      ),
      timeline as (
        select to_char(day, 'YYYY-MM-DD') as day, sum(stars)::int as stars, sum(forks)::int as forks

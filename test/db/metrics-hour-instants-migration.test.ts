@@ -58,7 +58,7 @@ describe("migration 0022: each repository-hour's instants", () => {
       // Not folded: the tail, which the rollups must not hold.
       await insertEvents(db, [{ id: "8", at: "2024-03-24T13:10:00.000Z" }]);
 
-      expect(await migrate(db)).toEqual(["0022_metrics_hour_instants.sql"]);
+      expect(await migrate(db)).toContain("0022_metrics_hour_instants.sql");
       const { rows } = await db.query(
         `select owner_key, name_key, to_char(hour at time zone 'UTC', 'HH24') as hour,
                 stars, forks, others

@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { type Db, migrate, openDb } from "../../src/db/index.js";
+import { foldMetrics } from "../../src/metrics/fold-metrics.js";
+import { getRepositoriesMetrics } from "../../src/metrics/get-repositories-metrics.js";
+import { insertEvents } from "../metrics/fixtures.js";
+
+const migrations = join(import.meta.dirname, "../../migrations");
+const dir = mkdtempSync(join(tmpdir(), "wbb-previous-day-"));
+const adminUrl = process.env.DATABASE_URL;
+const name = `wbb_test_previous_day_${randomBytes(6).toString("hex")}`;
+
+/** An empty database of its own: migrations are applied here step by step. */
+async function emptyDb(): Promise<Db> {
+  if (!adminUrl) return openDb({ dataDir: "memory://" });
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return openDb({ databaseUrl: url.toString(), dataDir: "unused", max: 2 });
+}
+
+const links = async (db: Db) =>
+  (
+    await db.query<{ repo: string; day: string; previous: string | null }>(
+      `select name_key as repo, to_char(day, 'MM-DD') as day,
+              to_char(previous_day, 'MM-DD') as previous
+         from github_event_days order by 1, 2`,
+    )
+  ).rows;
+
+/** Coverage of octo/a over [Mar 1 12:00, Mar 7 12:00): day P is March 1st, day N the 7th. */
+const coverage = async (db: Db) => {
+  const m = await getRepositoriesMetrics(db, ["octo/a"], {
+    now: new Date("2024-03-07T12:00:00.000Z"),
+    days: 3,
+  });
+  const { daysWithEvents, longestGapDays, spanDays } = m.coverage[0]!;
+  return { daysWithEvents, longestGapDays, spanDays };
+};
+
+describe("migration 0023: each repository-day links the previous day with events", () => {
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (!adminUrl) return;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it("links the folded days, and the fold and deletes keep the links", async () => {
+    cpSync(migrations, dir, {
+      recursive: true,
+      filter: (source) => !source.endsWith(".sql") || basename(source) < "0023",
+    });
+    const db = await emptyDb();
+    try {
+      expect((await migrate(db, dir)).at(-1)).toBe("0022_metrics_hour_instants.sql");
+      await insertEvents(db, [
+        // Before P on day P: the day has a row but no event of the span.
+        { id: "1", at: "2024-03-01T10:00:00.000Z" },
+        { id: "3", at: "2024-03-03T10:00:00.000Z", type: "IssuesEvent" },
+        { id: "6", at: "2024-03-06T10:00:00.000Z", type: "ForkEvent" },
+        // Before N on day N.
+        { id: "7", at: "2024-03-07T10:00:00.000Z" },
+        { id: "b", at: "2024-03-02T10:00:00.000Z", name: "b" },
+      ]);
+      await foldMetrics(db);
+      // Not folded: the tail, which the rollups do not hold yet.
+      await insertEvents(db, [{ id: "4", at: "2024-03-04T10:00:00.000Z" }]);
+
+      expect(await migrate(db)).toEqual(["0023_metrics_previous_day.sql"]);
+      expect(await links(db)).toEqual([
+        { repo: "a", day: "03-01", previous: null },
+        { repo: "a", day: "03-03", previous: "03-01" },
+        { repo: "a", day: "03-06", previous: "03-03" },
+        { repo: "a", day: "03-07", previous: "03-06" },
+        { repo: "b", day: "03-02", previous: null },
+      ]);
+      // Active: the 3rd, the tail's 4th, the 6th and the 7th; two empty days lead.
+      expect(await coverage(db)).toEqual({ daysWithEvents: 4, longestGapDays: 2, spanDays: 7 });
+
+      await foldMetrics(db);
+      expect((await links(db)).filter((l) => l.repo === "a")).toEqual([
+        { repo: "a", day: "03-01", previous: null },
+        { repo: "a", day: "03-03", previous: "03-01" },
+        { repo: "a", day: "03-04", previous: "03-03" },
+        { repo: "a", day: "03-06", previous: "03-04" },
+        { repo: "a", day: "03-07", previous: "03-06" },
+      ]);
+      expect(await coverage(db)).toEqual({ daysWithEvents: 4, longestGapDays: 2, spanDays: 7 });
+
+      // The 3rd loses its only event and its row: the 4th now follows the 1st.
+      await db.query(`delete from github_events_cache where event_id = '3'`);
+      expect((await links(db)).filter((l) => l.repo === "a")).toEqual([
+        { repo: "a", day: "03-01", previous: null },
+        { repo: "a", day: "03-04", previous: "03-01" },
+        { repo: "a", day: "03-06", previous: "03-04" },
+        { repo: "a", day: "03-07", previous: "03-06" },
+      ]);
+      // The 1st (before P), the 2nd and the 3rd are empty.
+      expect(await coverage(db)).toEqual({ daysWithEvents: 3, longestGapDays: 3, spanDays: 7 });
+    } finally {
+      await db.close();
+    }
+  });
+});
