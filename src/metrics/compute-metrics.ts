@@ -60,9 +60,9 @@ const emptyCounts = (): MetricsRow => ({
  * Every figure comes from one statement (query-metrics.ts) over rollups that hold every
  * event below the watermark, plus the events above it (the tail) counted one by one
  * (migrations/0013_metrics_watermark.sql): nothing of ours runs inside gh-datapipe's
- * inserts. The rollups: one row per repository and UTC day (running totals by hour), one
- * per repository and hour with events (running totals by minute, read only at the window
- * edges), one per repository, each actor's last event per repository and per workspace
+ * inserts. The rollups: one row per repository and UTC day (running totals by hour, and
+ * the previous day with events), one per repository and hour with events (its events'
+ * instants, sorted, read only at the window edges), one per repository, each actor's last event per repository and per workspace
  * (with an hour histogram of those last events, for unique actors). Figures behind the
  * design: docs/scaling.md ("Metrics storage"), from bench/metrics.ts.
  *

@@ -226,22 +226,22 @@ export const eventsSql = `edges as (
        -- A repository with events not folded yet in the span: its days merged and ordered
        -- (none at all in most answers, and then not even started).
        select * from (
-       select position, count(*)::int,
-              max(day - coalesce(previous, ${FD_P} - 1) - 1)::int,
-              to_char(max(day), 'YYYY-MM-DD')
-         from (select position, day,
-                      lag(day) over (partition by position order by day) as previous
-                 from (select s.position, s.day
-                         from span s
-                         join tail_active t on t.position = s.position
-                         left join edge_sums x on x.position = s.position
-                        where s.day >= ${FD_P}
-                          and case when s.day = ${FD_N} then coalesce(x.events_n, 0)
-                                   when s.day = ${FD_P} then s.events - coalesce(x.events_p, 0)
-                                   else s.events end > 0
-                       union
-                       select position, day from tail_span where ${at(P, N)}) d) a
-        group by position
+         select position, count(*)::int,
+                max(day - coalesce(previous, ${FD_P} - 1) - 1)::int,
+                to_char(max(day), 'YYYY-MM-DD')
+           from (select position, day,
+                        lag(day) over (partition by position order by day) as previous
+                   from (select s.position, s.day
+                           from span s
+                           join tail_active t on t.position = s.position
+                           left join edge_sums x on x.position = s.position
+                          where s.day >= ${FD_P}
+                            and case when s.day = ${FD_N} then coalesce(x.events_n, 0)
+                                     when s.day = ${FD_P} then s.events - coalesce(x.events_p, 0)
+                                     else s.events end > 0
+                         union
+                         select position, day from tail_span where ${at(P, N)}) d) a
+          group by position
        ) merged
         where exists (select 1 from tail_active)
      ),
