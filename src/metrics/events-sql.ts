@@ -93,9 +93,9 @@ const coverageOf = (f: string, x: string) => {
                        case when not ${pActive} then ${f}.first_inner - ${FD_P} end,
                        case when ${nActive} then ${FD_N} - (${beforeN}) - 1 end,
                        case when ${pActive} then 0 end)::int as longest_gap_before,
-              to_char(case when ${nActive} then ${FD_N}
-                           when ${f}.last_inner is not null then ${f}.last_inner
-                           when ${pActive} then ${FD_P} end, 'YYYY-MM-DD') as last_active_day`;
+              case when ${nActive} then ${FD_N}
+                   when ${f}.last_inner is not null then ${f}.last_inner
+                   when ${pActive} then ${FD_P} end as last_active`;
 };
 
 export const eventsSql = `edges as (
@@ -214,36 +214,68 @@ export const eventsSql = `edges as (
          left join github_sums g on g.position = r.position
          left join tail_sums t on t.position = r.position
      ),
-     tail_active as (
-       select distinct position from tail_span where ${at(P, N)}
-     ),
-     activity_days as (
+     folded_activity as materialized (
        select f.position, ${coverageOf("f", "x")}
          from full_days f
          left join edge_sums x on x.position = f.position
-        where not exists (select 1 from tail_active t where t.position = f.position)
+     ),
+     tail_days as (
+       select position, day, lag(day) over (partition by position order by day) as previous
+         from (select distinct position, day from tail_span where ${at(P, N)}) t
+     ),
+     -- Repositories with an unfolded event on a day before their last folded active day.
+     tail_behind as (
+       select distinct t.position
+         from tail_days t
+         join folded_activity a on a.position = t.position
+        where t.day < a.last_active
+     ),
+     activity as (
+       select position, days_with_events, longest_gap_before, last_active
+         from folded_activity a
+        where not exists (select 1 from tail_days t where t.position = a.position)
        union all
-       -- A repository with events not folded yet in the span: its days merged and ordered
-       -- (none at all in most answers, and then not even started).
+       -- Unfolded events on or after the last folded active day (the usual tail: the latest
+       -- events): their new days appended, each gap measured from the day before it.
+       select t.position,
+              (coalesce(a.days_with_events, 0)
+                + count(*) filter (where a.last_active is null or t.day > a.last_active))::int,
+              greatest(a.longest_gap_before,
+                       max(t.day - coalesce(greatest(t.previous, a.last_active), ${FD_P} - 1) - 1)
+                         filter (where a.last_active is null or t.day > a.last_active))::int,
+              greatest(a.last_active, max(t.day))
+         from tail_days t
+         left join folded_activity a on a.position = t.position
+        where not exists (select 1 from tail_behind b where b.position = t.position)
+        group by t.position, a.days_with_events, a.longest_gap_before, a.last_active
+       union all
+       -- Unfolded events between folded active days: the repository's days merged and
+       -- ordered (rare, and then not even started).
        select * from (
          select position, count(*)::int,
-                max(day - coalesce(previous, ${FD_P} - 1) - 1)::int,
-                to_char(max(day), 'YYYY-MM-DD')
+                max(day - coalesce(previous, ${FD_P} - 1) - 1)::int, max(day)
            from (select position, day,
                         lag(day) over (partition by position order by day) as previous
                    from (select s.position, s.day
                            from span s
-                           join tail_active t on t.position = s.position
+                           join tail_behind t on t.position = s.position
                            left join edge_sums x on x.position = s.position
                           where s.day >= ${FD_P}
                             and case when s.day = ${FD_N} then coalesce(x.events_n, 0)
                                      when s.day = ${FD_P} then s.events - coalesce(x.events_p, 0)
                                      else s.events end > 0
                          union
-                         select position, day from tail_span where ${at(P, N)}) d) a
+                         select t.position, t.day
+                           from tail_days t
+                           join tail_behind b on b.position = t.position) d) a
           group by position
        ) merged
-        where exists (select 1 from tail_active)
+        where exists (select 1 from tail_behind)
+     ),
+     activity_days as (
+       select position, days_with_events, longest_gap_before,
+              to_char(last_active, 'YYYY-MM-DD') as last_active_day
+         from activity
      ),
      timeline as (
        select to_char(day, 'YYYY-MM-DD') as day, sum(stars)::int as stars, sum(forks)::int as forks
