@@ -179,7 +179,16 @@ describe("metrics against an event-by-event count", () => {
         }),
         fc.record({ a: history, b: history }),
         fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
-        async (now, days, first, second, removals, githubs, folds) => {
+        // The usual tail: events after the latest one so far, as gh-datapipe appends them.
+        fc.array(
+          fc.record({
+            after: fc.oneof(fc.constantFrom(0, 1, 3_600_000), fc.integer({ min: 0, max: 3 * DAY })),
+            type: fc.constantFrom(...TYPES),
+            name: fc.constantFrom("a", "b"),
+          }),
+          { maxLength: 4 },
+        ),
+        async (now, days, first, second, removals, githubs, folds, late) => {
           await db.query(
             "truncate github_events_cache, github_history_coverage, github_daily_counts",
           );
@@ -255,6 +264,23 @@ describe("metrics against an event-by-event count", () => {
             }
           }
           if (folds[2]) await foldMetrics(db);
+          let latest = Math.max(
+            now - 2 * days * DAY,
+            ...[...present.values()].map((e) => Date.parse(e.at)),
+          );
+          const appended = late.map((l) => {
+            latest += l.after;
+            return {
+              id: String(++id),
+              type: l.type,
+              actor: "ann",
+              owner: "octo",
+              name: l.name,
+              at: iso(latest),
+            };
+          });
+          if (appended.length > 0) await insertEvents(db, appended);
+          for (const e of appended) present.set(e.id, e);
           const m = await getRepositoriesMetrics(db, ["octo/a", "octo/b"], {
             now: new Date(now),
             days,

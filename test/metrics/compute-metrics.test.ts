@@ -251,6 +251,36 @@ describe("workspace metrics", () => {
     expect(trailing!.coverage[0]).toMatchObject({ daysWithEvents: 1, longestGapDays: 19 });
   });
 
+  it("merges unfolded events into the coverage figures, after and between folded days", async () => {
+    // Span 2024-03-04 .. 2024-03-10 (3 days each window, P at noon on the 4th).
+    const coverage = async () => {
+      const m = await getRepositoriesMetrics(db, ["octo/a"], {
+        now: new Date("2024-03-10T12:00:00Z"),
+        days: 3,
+      });
+      const { daysWithEvents, longestGapDays } = m.coverage[0]!;
+      return { daysWithEvents, longestGapDays };
+    };
+    await insertEvents(db, [
+      { id: "f1", at: "2024-03-05T10:00:00Z" },
+      { id: "f2", at: "2024-03-08T10:00:00Z" },
+    ]);
+    expect(await foldMetrics(db)).toBe(2);
+    expect(await coverage()).toEqual({ daysWithEvents: 2, longestGapDays: 2 });
+    // Unfolded: one on the last folded day, one after it; the 9th is new.
+    await insertEvents(db, [
+      { id: "t1", at: "2024-03-08T11:00:00Z" },
+      { id: "t2", at: "2024-03-09T11:00:00Z" },
+    ]);
+    expect(await coverage()).toEqual({ daysWithEvents: 3, longestGapDays: 2 });
+    // Unfolded, between folded days: the 6th splits the gap of the 6th and 7th.
+    await insertEvents(db, [{ id: "t3", at: "2024-03-06T11:00:00Z" }]);
+    expect(await coverage()).toEqual({ daysWithEvents: 4, longestGapDays: 1 });
+    // Folded, the same figures from the rollups alone.
+    expect(await foldMetrics(db)).toBe(3);
+    expect(await coverage()).toEqual({ daysWithEvents: 4, longestGapDays: 1 });
+  });
+
   it("answers an empty workspace with zeros and a zero-filled timeline", async () => {
     await addWorkspace(db, 4, []);
     const m = await getWorkspaceMetrics(db, 4, { now: new Date("2024-05-01T00:00:00Z") });
