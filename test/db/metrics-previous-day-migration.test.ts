@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type Db, migrate, openDb } from "../../src/db/index.js";
 import { foldMetrics } from "../../src/metrics/fold-metrics.js";
 import { getRepositoriesMetrics } from "../../src/metrics/get-repositories-metrics.js";
-import { insertEvents } from "../metrics/fixtures.js";
+import { foldRows, insertEvents } from "../metrics/fixtures.js";
 
 const migrations = join(import.meta.dirname, "../../migrations");
 const dir = mkdtempSync(join(tmpdir(), "wbb-previous-day-"));
@@ -72,11 +72,11 @@ describe("migration 0023: each repository-day links the previous day with events
         { id: "7", at: "2024-03-07T10:00:00.000Z" },
         { id: "b", at: "2024-03-02T10:00:00.000Z", name: "b" },
       ]);
-      await foldMetrics(db);
+      expect(await foldRows(db, 5)).toBe(5);
       // Not folded: the tail, which the rollups do not hold yet.
       await insertEvents(db, [{ id: "4", at: "2024-03-04T10:00:00.000Z" }]);
 
-      expect(await migrate(db)).toEqual(["0023_metrics_previous_day.sql"]);
+      expect(await migrate(db)).toContain("0023_metrics_previous_day.sql");
       expect(await links(db)).toEqual([
         { repo: "a", day: "03-01", previous: null },
         { repo: "a", day: "03-03", previous: "03-01" },

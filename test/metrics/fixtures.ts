@@ -1,4 +1,5 @@
 import type { Queryable } from "../../src/db/index.js";
+import { foldMetrics } from "../../src/metrics/fold-metrics.js";
 
 export interface TestEvent {
   id: string;
@@ -91,4 +92,15 @@ export async function insertHistory(db: Queryable, h: TestHistory): Promise<void
        from unnest($3::date[], $4::int[], $5::int[]) as x (d, s, f)`,
     [owner, name, h.days.map((d) => d.day), h.days.map((d) => d.stars), h.days.map((d) => d.forks)],
   );
+}
+
+/**
+ * Folds until `rows` rows are in the rollups (at most 50 rounds). The fold of migrations
+ * before 0024 could stop short of a transaction of another database that ended while it
+ * looked, and a test run shares its server with other tests' databases.
+ */
+export async function foldRows(db: Queryable, rows: number): Promise<number> {
+  let folded = 0;
+  for (let round = 0; round < 50 && folded < rows; round++) folded += await foldMetrics(db);
+  return folded;
 }
