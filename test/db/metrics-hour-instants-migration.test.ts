@@ -1,49 +1,19 @@
-import { randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Db, migrate, openDb } from "../../src/db/index.js";
+import { migrate } from "../../src/db/index.js";
 import { foldMetrics } from "../../src/metrics/fold-metrics.js";
 import { getRepositoriesMetrics } from "../../src/metrics/get-repositories-metrics.js";
+import { migrationSteps } from "../helpers/migration-steps.js";
 import { foldRows, insertEvents } from "../metrics/fixtures.js";
 
-const migrations = join(import.meta.dirname, "../../migrations");
-const dir = mkdtempSync(join(tmpdir(), "wbb-hour-instants-"));
-const adminUrl = process.env.DATABASE_URL;
-const name = `wbb_test_hours_${randomBytes(6).toString("hex")}`;
-
-/** An empty database of its own: migrations are applied here step by step. */
-async function emptyDb(): Promise<Db> {
-  if (!adminUrl) return openDb({ dataDir: "memory://" });
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return openDb({ databaseUrl: url.toString(), dataDir: "unused", max: 2 });
-}
+const steps = migrationSteps("0022");
 
 describe("migration 0022: each repository-hour's instants", () => {
-  afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    if (!adminUrl) return;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  afterAll(() => steps.cleanup());
 
   it("rebuilds the hours from the folded events only, and the figures stay the same", async () => {
-    cpSync(migrations, dir, {
-      recursive: true,
-      filter: (source) => !source.endsWith(".sql") || basename(source) < "0022",
-    });
-    const db = await emptyDb();
+    const db = await steps.emptyDb();
     try {
-      expect((await migrate(db, dir)).at(-1)).toBe("0021_drop_moved_report_columns.sql");
+      expect((await migrate(db, steps.dir)).at(-1)).toBe("0021_drop_moved_report_columns.sql");
       await insertEvents(db, [
         { id: "1", at: "2024-03-24T13:05:00.250Z" },
         { id: "2", at: "2024-03-24T13:00:00.000Z", owner: "Octo" },
