@@ -230,7 +230,7 @@ export const eventsSql = `edges as (
          join folded_activity a on a.position = t.position
         where t.day < a.last_active
      ),
-     activity as (
+     activity_days as (
        select position, days_with_events, longest_gap_before, last_active
          from folded_activity a
         where not exists (select 1 from tail_days t where t.position = a.position)
@@ -271,11 +271,6 @@ export const eventsSql = `edges as (
           group by position
        ) merged
         where exists (select 1 from tail_behind)
-     ),
-     activity_days as (
-       select position, days_with_events, longest_gap_before,
-              to_char(last_active, 'YYYY-MM-DD') as last_active_day
-         from activity
      ),
      timeline as (
        select to_char(day, 'YYYY-MM-DD') as day, sum(stars)::int as stars, sum(forks)::int as forks

@@ -131,7 +131,7 @@ export async function queryMetrics(
             k.forks_current, k.forks_previous, k.forks_this_week, k.forks_last_week,
             k.events_current, k.events_previous,
             coalesce(a.days_with_events, 0) as days_with_events,
-            a.longest_gap_before, a.last_active_day,
+            a.longest_gap_before, to_char(a.last_active, 'YYYY-MM-DD') as last_active_day,
             to_char(least(r.first_at, tt.first_at) at time zone 'UTC', ${ISO_UTC}) as first_event,
             to_char(greatest(r.last_at, tt.last_at) at time zone 'UTC', ${ISO_UTC}) as last_event,
             (coalesce(r.star_events, 0) + coalesce(tt.stars, 0))::int as star_events,
