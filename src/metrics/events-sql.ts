@@ -2,13 +2,15 @@
  * The star, fork and event counts of queryMetrics' statement as CTEs (`repos`, `tail` and
  * `wm` come from there). Parameters: $3–$7 the UTC dates of the edges P, C, LW, TW, N;
  * $8–$12 the instants P, C, N, LW, TW; $13–$17 GitHub's whole dates (contract §6); $19–$20
- * the edge recipe (split-window.ts); $21 the distinct edges; $22 the first date read.
+ * the edge recipe (split-window.ts); $21 the distinct edges.
  *
- * A count over [a, b) is the day totals of [day(a), day(b)) − W(a) + W(b), where W(t) are
- * the folded events of [UTC midnight before t, t). So the span's day rows are summed by
- * date range with no edge in sight, and the few edges (one row per repository and edge,
- * `edge_values`) are added or taken away afterwards. Stars and forks of a date GitHub's
- * figures cover count from github_daily_counts instead, by whole dates.
+ * T(t), the folded events before the instant t, is the totals of the days before day(t)
+ * (each day row carries them, migrations/0025) plus W(t), the events of [UTC midnight
+ * before t, t) from that day's running totals by hour and the instants of t's hour
+ * (0022). A count over [a, b) is T(b) − T(a): per repository one day row and one hour row
+ * per edge (`edge_values`), whatever the window's length. Stars and forks of a date
+ * GitHub's figures cover count from github_daily_counts instead, by whole dates: the
+ * covered days' events come off T through the day totals at the covered range's bounds.
  */
 const FD_P = "$3::date";
 const FD_C = "$4::date";
@@ -30,28 +32,43 @@ const G_T = "$17::date";
 const covered = (kind: "stars" | "forks", day: string) =>
   `coalesce(${day} between r.${kind}_from and r.${kind}_to, false)`;
 
-/** Sums of `column` over the span's full days of each window. */
-const fullDays = (column: string) =>
-  `sum(${column}) filter (where day >= ${FD_C} and day < ${FD_N}) as ${column}_current,
-   sum(${column}) filter (where day >= ${FD_P} and day < ${FD_C}) as ${column}_previous,
-   sum(${column}) filter (where day >= ${FD_TW} and day < ${FD_N}) as ${column}_this_week,
-   sum(${column}) filter (where day >= ${FD_LW} and day < ${FD_TW}) as ${column}_last_week`;
+/** The edges: their distinct instants, as dates and hours. */
+const EDGES = [
+  ["p", FD_P],
+  ["c", FD_C],
+  ["lw", FD_LW],
+  ["tw", FD_TW],
+  ["n", FD_N],
+] as const;
+type Edge = (typeof EDGES)[number][0];
+const dayOf = (edge: Edge) => EDGES.find(([e]) => e === edge)![1];
 
-/** W of `column` at each edge's day, per repository. */
+/** Per repository, each edge's `column` of edge_values. */
 const edgeSums = (column: string) =>
-  [
-    ["p", FD_P],
-    ["c", FD_C],
-    ["lw", FD_LW],
-    ["tw", FD_TW],
-    ["n", FD_N],
-  ]
-    .map(([edge, day]) => `sum(${column}) filter (where day = ${day}) as ${column}_${edge}`)
-    .join(",\n");
+  EDGES.map(
+    ([edge, day]) => `sum(${column}) filter (where day = ${day}) as ${column}_${edge}`,
+  ).join(",\n");
 
-/** A window's count: full days, plus W at its end, minus W at its start. */
-const windowOf = (column: string, window: string, start: string, end: string) =>
-  `coalesce(f.${column}_${window}, 0) + coalesce(x.${column}_${end}, 0) - coalesce(x.${column}_${start}, 0)`;
+/**
+ * T(edge) of `kind` for the repository of edge_sums x, bounds b and repos r: the days before
+ * the edge's day, less GitHub's covered days among them, plus W(edge).
+ */
+const totalAt = (kind: "stars" | "forks" | "events", edge: Edge) => {
+  const days = `coalesce(x.${kind}_r_${edge}, 0)`;
+  const w = `coalesce(x.${kind}_${edge}, 0)`;
+  if (kind === "events") return `(${days} + ${w})`;
+  const day = dayOf(edge);
+  const coveredDays = `case when r.${kind}_from < ${day}
+                 then case when r.${kind}_to + 1 < ${day} then coalesce(b.${kind}_r_to, 0)
+                           else ${days} end
+                      - coalesce(b.${kind}_r_from, 0)
+                 else 0 end`;
+  return `(${days} - ${coveredDays} + ${w})`;
+};
+
+/** A window's count: T at its end minus T at its start. */
+const windowOf = (kind: "stars" | "forks" | "events", start: Edge, end: Edge) =>
+  `${totalAt(kind, end)} - ${totalAt(kind, start)}`;
 
 /** GitHub's figure of `kind` over the dates [from, to] (github_days holds covered dates only). */
 const githubSum = (kind: "stars" | "forks", from: string, to: string) =>
@@ -63,38 +80,35 @@ const before = (kind: "stars" | "forks" | "others") =>
 
 const at = (a: string, b: string) => `created_at >= ${a} and created_at < ${b}`;
 
-/** The span's days strictly inside (day(P), day(N)): each has events in [P, N). */
-const INNER = `day > ${FD_P} and day < ${FD_N} and events > 0`;
-
-/**
- * The coverage figures' parts from the span's day rows, beside the counts. A day row links
- * the repository's previous day with events (migrations/0023), so the gap before each day
- * needs no ordering; the gap before the first of them is measured from day P here.
- */
-const coverageParts = `count(*) filter (where ${INNER}) as inner_days,
-              max(day - greatest(previous_day, ${FD_P} - 1) - 1) filter (where ${INNER}) as inner_gap,
-              min(day) filter (where ${INNER}) as first_inner,
-              max(day) filter (where ${INNER}) as last_inner`;
+/** A day row's totals of the days before `day`: the row is `day`'s own or the last before it. */
+const daysBefore = (kind: "stars" | "forks" | "events", day: string) =>
+  `d.${kind}_before + case when d.day < ${day} then d.day_${kind} else 0 end`;
 
 /**
  * Days with events in [P, N), the longest run of empty days before one of them (from the
- * day before P) and the last of them, from `coverageParts` (f) and the edge rows (x): day P
- * counts when it has events at or after P, day N when it has events before N. When day P
- * does not count, the first inner day's run starts the day before it.
+ * day before P) and the last of them, from the edge rows (x) and the days after a run of
+ * empty days (g): day P counts when it has events at or after P, day N when it has events
+ * before N, the days between when they have a row. When day P does not count but has a
+ * row, the first day after it starts a run from the day before P.
  */
-const coverageOf = (f: string, x: string) => {
+const coverageOf = (x: string, g: string) => {
   const pActive = `(coalesce(${x}.day_events_p, 0) - coalesce(${x}.events_p, 0) > 0)`;
   const nActive = `(coalesce(${x}.events_n, 0) > 0)`;
-  const beforeN = `case when ${x}.previous_n > ${FD_P} then ${x}.previous_n
-                        when ${x}.previous_n = ${FD_P} and ${pActive} then ${FD_P}
+  const innerDays = `(coalesce(${x}.active_r_n, 0) - coalesce(${x}.active_through_p, 0))`;
+  const beforeN = `case when ${x}.last_before_n > ${FD_P} then ${x}.last_before_n
+                        when ${x}.last_before_n = ${FD_P} and ${pActive} then ${FD_P}
                         else ${FD_P} - 1 end`;
-  return `(${f}.inner_days + ${pActive}::int + ${nActive}::int)::int as days_with_events,
-              greatest(${f}.inner_gap,
-                       case when not ${pActive} then ${f}.first_inner - ${FD_P} end,
+  const firstInner = `(select min(d.day) from github_event_days d
+                        where d.owner_key = r.owner_key and d.name_key = r.name_key
+                          and d.day > ${FD_P} and d.day < ${FD_N})`;
+  return `(${innerDays} + ${pActive}::int + ${nActive}::int)::int as days_with_events,
+              greatest(case when ${innerDays} > 0 then coalesce(${g}.inner_gap, 0) end,
+                       case when not ${pActive} and ${x}.day_events_p is not null
+                            then ${firstInner} - ${FD_P} end,
                        case when ${nActive} then ${FD_N} - (${beforeN}) - 1 end,
                        case when ${pActive} then 0 end)::int as longest_gap_before,
               case when ${nActive} then ${FD_N}
-                   when ${f}.last_inner is not null then ${f}.last_inner
+                   when ${x}.last_before_n > ${FD_P} then ${x}.last_before_n
                    when ${pActive} then ${FD_P} end as last_active`;
 };
 
@@ -104,49 +118,88 @@ export const eventsSql = `edges as (
      ),
      edge_values as materialized (
        select r.position, g.day,
-              case when ${covered("stars", "g.day")} then 0
+              case when d.day < g.day or ${covered("stars", "g.day")} then 0
                    else coalesce(d.stars[$19::int], 0) + ${before("stars")} end as stars,
-              case when ${covered("forks", "g.day")} then 0
+              case when d.day < g.day or ${covered("forks", "g.day")} then 0
                    else coalesce(d.forks[$19::int], 0) + ${before("forks")} end as forks,
-              coalesce(d.events[$19::int], 0)
-                + ${before("stars")} + ${before("forks")} + ${before("others")} as events,
-              d.day_events, d.previous_day
+              case when d.day < g.day then 0
+                   else coalesce(d.events[$19::int], 0)
+                          + ${before("stars")} + ${before("forks")} + ${before("others")} end
+                as events,
+              ${daysBefore("stars", "g.day")} as stars_r,
+              ${daysBefore("forks", "g.day")} as forks_r,
+              ${daysBefore("events", "g.day")} as events_r,
+              d.active_before + case when d.day < g.day then 1 else 0 end as active_r,
+              d.active_before + 1 as active_through,
+              case when d.day = g.day then d.day_events end as day_events,
+              case when d.day < g.day then d.day else d.previous_day end as last_before
          from repos r
          cross join edges g
-         -- One probe per repository and edge, whatever the plan (never a scan of its days).
+         -- One probe per repository and edge, whatever the plan (never a scan of its days):
+         -- the edge day's row, or the last before it.
          cross join lateral (
-           select d.stars, d.forks, d.events, d.day_events, d.previous_day
+           select d.day, d.stars, d.forks, d.events, d.day_stars, d.day_forks, d.day_events,
+                  d.stars_before, d.forks_before, d.events_before, d.active_before,
+                  d.previous_day
              from github_event_days d
-            where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day = g.day
+            where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day <= g.day
+            order by d.day desc
             limit 1
          ) d
          left join github_event_hours h
            on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
      ),
-     span as materialized (
+     edge_sums as (
+       select position, ${edgeSums("stars")}, ${edgeSums("forks")}, ${edgeSums("events")},
+              ${edgeSums("stars_r")}, ${edgeSums("forks_r")}, ${edgeSums("events_r")},
+              sum(day_events) filter (where day = ${FD_P}) as day_events_p,
+              sum(active_through) filter (where day = ${FD_P}) as active_through_p,
+              sum(active_r) filter (where day = ${FD_N}) as active_r_n,
+              max(last_before) filter (where day = ${FD_N}) as last_before_n
+         from edge_values
+        group by position
+     ),
+     -- The totals of the days before each bound of the dates GitHub's figures cover.
+     bounds as (
+       select r.position,
+              max(${daysBefore("stars", "b.day")}) filter (where b.bound = 'stars_from') as stars_r_from,
+              max(${daysBefore("stars", "b.day")}) filter (where b.bound = 'stars_to') as stars_r_to,
+              max(${daysBefore("forks", "b.day")}) filter (where b.bound = 'forks_from') as forks_r_from,
+              max(${daysBefore("forks", "b.day")}) filter (where b.bound = 'forks_to') as forks_r_to
+         from repos r
+         cross join lateral (values ('stars_from', r.stars_from), ('stars_to', r.stars_to + 1),
+                                    ('forks_from', r.forks_from), ('forks_to', r.forks_to + 1))
+           as b (bound, day)
+         cross join lateral (
+           select d.day, d.day_stars, d.day_forks, d.stars_before, d.forks_before
+             from github_event_days d
+            where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day <= b.day
+            order by d.day desc
+            limit 1
+         ) d
+        where r.stars_from is not null or r.forks_from is not null
+        group by r.position
+     ),
+     -- The current window's day rows, for the timeline.
+     window_days as (
        select r.position, d.day,
               case when ${covered("stars", "d.day")} then 0 else d.day_stars end as stars,
-              case when ${covered("forks", "d.day")} then 0 else d.day_forks end as forks,
-              d.day_events as events, d.previous_day
+              case when ${covered("forks", "d.day")} then 0 else d.day_forks end as forks
          from repos r
          join github_event_days d
            on d.owner_key = r.owner_key and d.name_key = r.name_key
-          and d.day >= $22::date and d.day <= ${FD_N}
+          and d.day >= ${FD_C} and d.day < ${FD_N}
      ),
-     full_days as (
-       select position, ${fullDays("stars")}, ${fullDays("forks")},
-              sum(events) filter (where day >= ${FD_C} and day < ${FD_N}) as events_current,
-              sum(events) filter (where day >= ${FD_P} and day < ${FD_C}) as events_previous,
-              ${coverageParts}
-         from span
-        group by position
-     ),
-     edge_sums as (
-       select position, ${edgeSums("stars")}, ${edgeSums("forks")}, ${edgeSums("events")},
-              sum(day_events) filter (where day = ${FD_P}) as day_events_p,
-              max(previous_day) filter (where day = ${FD_N}) as previous_n
-         from edge_values
-        group by position
+     -- The longest run of empty days before a day strictly inside (day(P), day(N)), from
+     -- the day before P: only the days after a run have one (the partial index of 0025).
+     gaps as (
+       select r.position, max(d.day - greatest(d.previous_day, ${FD_P} - 1) - 1) as inner_gap
+         from repos r
+         join github_event_days d
+           on d.owner_key = r.owner_key and d.name_key = r.name_key
+          and d.day > ${FD_P} and d.day < ${FD_N}
+          and (d.previous_day is null or d.previous_day < d.day - 1)
+        group by r.position
      ),
      github_days as materialized (
        select r.position, g.day,
@@ -198,26 +251,27 @@ export const eventsSql = `edges as (
      ),
      counts as (
        select r.position,
-              (${windowOf("stars", "current", "c", "n")} + coalesce(g.stars_current, 0) + coalesce(t.stars_current, 0))::int as stars_current,
-              (${windowOf("stars", "previous", "p", "c")} + coalesce(g.stars_previous, 0) + coalesce(t.stars_previous, 0))::int as stars_previous,
-              (${windowOf("stars", "this_week", "tw", "n")} + coalesce(g.stars_this_week, 0) + coalesce(t.stars_this_week, 0))::int as stars_this_week,
-              (${windowOf("stars", "last_week", "lw", "tw")} + coalesce(g.stars_last_week, 0) + coalesce(t.stars_last_week, 0))::int as stars_last_week,
-              (${windowOf("forks", "current", "c", "n")} + coalesce(g.forks_current, 0) + coalesce(t.forks_current, 0))::int as forks_current,
-              (${windowOf("forks", "previous", "p", "c")} + coalesce(g.forks_previous, 0) + coalesce(t.forks_previous, 0))::int as forks_previous,
-              (${windowOf("forks", "this_week", "tw", "n")} + coalesce(g.forks_this_week, 0) + coalesce(t.forks_this_week, 0))::int as forks_this_week,
-              (${windowOf("forks", "last_week", "lw", "tw")} + coalesce(g.forks_last_week, 0) + coalesce(t.forks_last_week, 0))::int as forks_last_week,
-              (${windowOf("events", "current", "c", "n")} + coalesce(t.events_current, 0))::int as events_current,
-              (${windowOf("events", "previous", "p", "c")} + coalesce(t.events_previous, 0))::int as events_previous
+              (${windowOf("stars", "c", "n")} + coalesce(g.stars_current, 0) + coalesce(t.stars_current, 0))::int as stars_current,
+              (${windowOf("stars", "p", "c")} + coalesce(g.stars_previous, 0) + coalesce(t.stars_previous, 0))::int as stars_previous,
+              (${windowOf("stars", "tw", "n")} + coalesce(g.stars_this_week, 0) + coalesce(t.stars_this_week, 0))::int as stars_this_week,
+              (${windowOf("stars", "lw", "tw")} + coalesce(g.stars_last_week, 0) + coalesce(t.stars_last_week, 0))::int as stars_last_week,
+              (${windowOf("forks", "c", "n")} + coalesce(g.forks_current, 0) + coalesce(t.forks_current, 0))::int as forks_current,
+              (${windowOf("forks", "p", "c")} + coalesce(g.forks_previous, 0) + coalesce(t.forks_previous, 0))::int as forks_previous,
+              (${windowOf("forks", "tw", "n")} + coalesce(g.forks_this_week, 0) + coalesce(t.forks_this_week, 0))::int as forks_this_week,
+              (${windowOf("forks", "lw", "tw")} + coalesce(g.forks_last_week, 0) + coalesce(t.forks_last_week, 0))::int as forks_last_week,
+              (${windowOf("events", "c", "n")} + coalesce(t.events_current, 0))::int as events_current,
+              (${windowOf("events", "p", "c")} + coalesce(t.events_previous, 0))::int as events_previous
          from repos r
-         left join full_days f on f.position = r.position
          left join edge_sums x on x.position = r.position
+         left join bounds b on b.position = r.position
          left join github_sums g on g.position = r.position
          left join tail_sums t on t.position = r.position
      ),
      folded_activity as materialized (
-       select f.position, ${coverageOf("f", "x")}
-         from full_days f
-         left join edge_sums x on x.position = f.position
+       select x.position, ${coverageOf("x", "g")}
+         from edge_sums x
+         join repos r on r.position = x.position
+         left join gaps g on g.position = x.position
      ),
      tail_days as (
        select position, day, lag(day) over (partition by position order by day) as previous
@@ -256,14 +310,16 @@ export const eventsSql = `edges as (
                 max(day - coalesce(previous, ${FD_P} - 1) - 1)::int, max(day)
            from (select position, day,
                         lag(day) over (partition by position order by day) as previous
-                   from (select s.position, s.day
-                           from span s
-                           join tail_behind t on t.position = s.position
-                           left join edge_sums x on x.position = s.position
-                          where s.day >= ${FD_P}
-                            and case when s.day = ${FD_N} then coalesce(x.events_n, 0)
-                                     when s.day = ${FD_P} then s.events - coalesce(x.events_p, 0)
-                                     else s.events end > 0
+                   from (select t.position, d.day
+                           from tail_behind t
+                           join repos r on r.position = t.position
+                           join github_event_days d
+                             on d.owner_key = r.owner_key and d.name_key = r.name_key
+                            and d.day >= ${FD_P} and d.day <= ${FD_N}
+                           left join edge_sums x on x.position = t.position
+                          where case when d.day = ${FD_N} then coalesce(x.events_n, 0)
+                                     when d.day = ${FD_P} then d.day_events - coalesce(x.events_p, 0)
+                                     else d.day_events end > 0
                          union
                          select t.position, t.day
                            from tail_days t
@@ -274,7 +330,7 @@ export const eventsSql = `edges as (
      ),
      timeline as (
        select to_char(day, 'YYYY-MM-DD') as day, sum(stars)::int as stars, sum(forks)::int as forks
-         from (select day, stars, forks from span where day >= ${FD_C} and day < ${FD_N}
+         from (select day, stars, forks from window_days
                union all
                select day, -stars, -forks from edge_values where day = ${FD_C}
                union all

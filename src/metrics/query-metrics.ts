@@ -157,7 +157,7 @@ export async function queryMetrics(
             sum(forks_this_week)::int, sum(forks_last_week)::int,
             sum(events_current)::int, sum(events_previous)::int, 0,
             null, null, null, null, null, null, null, null, null, null,
-            case when $23::boolean then (select unique_actors::int from actors) end,
+            case when $22::boolean then (select unique_actors::int from actors) end,
             (select mark::text from wm),
             (select count(*)::int from tail_all)
        from counts`,
@@ -183,7 +183,6 @@ export async function queryMetrics(
       r.hourIndex,
       r.msIntoHour - 1,
       plan.edges.map(iso),
-      utcDate(plan.start),
       uniqueActors,
       workspace ?? null,
       iso(actorHourEdge(plan.currentStart)),
