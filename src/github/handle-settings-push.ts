@@ -30,7 +30,7 @@ const LISTED_COMMITS = 2_048;
  */
 export async function handleSettingsPush(
   ctx: SurfaceContext,
-  input: { octokit: ConfigOctokit; payload: PushPayload },
+  input: { octokit: ConfigOctokit; payload: PushPayload; now: () => Date },
 ): Promise<void> {
   const { payload } = input;
   const installationId = payload.installation?.id;
@@ -56,7 +56,14 @@ export async function handleSettingsPush(
   if (!touched) return;
   ctx.tasks.run("read settings after a push", async () => {
     const read = await readWorkspaceSettings(
-      { db: ctx.db, octokit: input.octokit, config: ctx.config, lock: ctx.lock, log: ctx.log },
+      {
+        db: ctx.db,
+        octokit: input.octokit,
+        config: ctx.config,
+        lock: ctx.lock,
+        log: ctx.log,
+        now: input.now,
+      },
       installationId,
     );
     if (read.kind !== "applied") return;

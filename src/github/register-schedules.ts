@@ -35,6 +35,7 @@ export function registerSchedules(
     handleSettingsPush(ctx, {
       octokit: octokit as ConfigOctokit,
       payload: payload as PushPayload,
+      now,
     });
 
   async function onFiring(firing: Firing) {
