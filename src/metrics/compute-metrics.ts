@@ -3,7 +3,7 @@ import { countMetric } from "./count-metric.js";
 import { combineSources, sourceOf } from "./metric-source.js";
 import type { MetricsRow } from "./query-metrics.js";
 import { queryWithTail } from "./query-with-tail.js";
-import { datesOf, splitWindow } from "./split-window.js";
+import { datesOf, splitWindow, type WindowPlan } from "./split-window.js";
 import type {
   Metrics,
   MetricsOptions,
@@ -24,6 +24,10 @@ const keyOf = (owner: string, name: string) => `${owner.toLowerCase()}/${name.to
 const emptyCounts = (): MetricsRow => ({
   grain: "all",
   position: null,
+  owner: null,
+  name: null,
+  stargazers_count: null,
+  forks_count: null,
   day: null,
   stars_current: 0,
   stars_previous: 0,
@@ -49,7 +53,19 @@ const emptyCounts = (): MetricsRow => ({
   unique_actors: null,
   watermark: null,
   tail_rows: null,
+  workspace_found: null,
 });
+
+type Measured = RepositoryRef & { key: string; ownerKey: string; nameKey: string };
+
+/** A window length in days, checked, and the window's plan at `options.now`. */
+function planOf(options: MetricsOptions) {
+  const days = options.days ?? DEFAULT_METRICS_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_METRICS_DAYS) {
+    throw new RangeError(`days must be a whole number from 1 to ${MAX_METRICS_DAYS}`);
+  }
+  return splitWindow(options.now ?? new Date(), days);
+}
 
 /**
  * Star and fork metrics of a set of repositories over [now − days, now) against
@@ -69,26 +85,14 @@ const emptyCounts = (): MetricsRow => ({
  * When the last answer read a big tail, the tail is folded first (the background round
  * of maintain-metrics.ts normally keeps it small).
  */
-/**
- * `workspace`: the installation whose repositories `refs` are. Its unique actors then come
- * from the workspace actor rollup, when that rollup holds exactly these repositories (a
- * membership change not reconciled yet counts the slower exact way).
- */
 export async function computeMetrics(
   db: Queryable,
   refs: RepositoryRef[],
   options: MetricsOptions = {},
-  workspace?: number,
 ): Promise<Metrics> {
-  const days = options.days ?? DEFAULT_METRICS_DAYS;
-  if (!Number.isInteger(days) || days < 1 || days > MAX_METRICS_DAYS) {
-    throw new RangeError(`days must be a whole number from 1 to ${MAX_METRICS_DAYS}`);
-  }
-  const now = options.now ?? new Date();
-  const plan = splitWindow(now, days);
-
+  const plan = planOf(options);
   const seen = new Set<string>();
-  const repositories: (RepositoryRef & { key: string; ownerKey: string; nameKey: string })[] = [];
+  const repositories: Measured[] = [];
   for (const ref of refs) {
     const key = keyOf(ref.owner, ref.name);
     if (seen.has(key)) continue;
@@ -100,11 +104,53 @@ export async function computeMetrics(
       nameKey: ref.name.toLowerCase(),
     });
   }
-
   const rows =
     repositories.length > 0
-      ? await queryWithTail(db, repositories, plan, options.uniqueActors !== false, workspace)
+      ? await queryWithTail(db, { repositories }, plan, options.uniqueActors !== false)
       : [];
+  return summarize(rows, repositories, plan, options);
+}
+
+/**
+ * The metrics of a workspace's repositories (`workspace_repositories`, in their order, with
+ * GitHub's stargazer and fork counts as totals where the workspace knows them), read in the
+ * same statement as the figures; null when there is no such workspace, or it has ended.
+ * Unique actors come from the workspace actor rollup when that rollup holds exactly these
+ * repositories (a membership change not reconciled yet counts the slower exact way).
+ */
+export async function computeWorkspaceMetrics(
+  db: Queryable,
+  workspace: number,
+  options: MetricsOptions = {},
+): Promise<Metrics | null> {
+  const plan = planOf(options);
+  const rows = await queryWithTail(db, { workspace }, plan, options.uniqueActors !== false);
+  if (rows.find((r) => r.grain === "all")?.workspace_found !== true) return null;
+  const repositories: Measured[] = [];
+  for (const row of rows) {
+    if (row.grain !== "repository") continue;
+    repositories[row.position! - 1] = {
+      owner: row.owner!,
+      name: row.name!,
+      stargazersCount: row.stargazers_count,
+      forksCount: row.forks_count,
+      key: keyOf(row.owner!, row.name!),
+      ownerKey: row.owner!.toLowerCase(),
+      nameKey: row.name!.toLowerCase(),
+    };
+  }
+  return summarize(rows, repositories, plan, options);
+}
+
+/** The figures of the statement's rows, per repository of `repositories` and in all. */
+function summarize(
+  rows: MetricsRow[],
+  repositories: Measured[],
+  plan: WindowPlan,
+  options: MetricsOptions,
+): Metrics {
+  const { days } = plan;
+  const now = new Date(plan.now);
   const perRepository: MetricsRow[] = [];
   const perDay = new Map<string, MetricsRow>();
   let all: MetricsRow | undefined;

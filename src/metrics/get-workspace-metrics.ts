@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/index.js";
-import { computeMetrics } from "./compute-metrics.js";
+import { computeWorkspaceMetrics } from "./compute-metrics.js";
 import type { MetricsOptions, WorkspaceMetrics } from "./types.js";
 
 /**
@@ -12,38 +12,6 @@ export async function getWorkspaceMetrics(
   installationId: number,
   options: MetricsOptions = {},
 ): Promise<WorkspaceMetrics | null> {
-  // The workspace and its repositories in one round trip: no row, no workspace; one row
-  // with a null owner, a workspace without repositories.
-  const { rows } = await db.query<{
-    owner: string | null;
-    name: string | null;
-    stargazers_count: number | null;
-    forks_count: number | null;
-  }>(
-    `select r.owner, r.name, r.stargazers_count, r.forks_count
-       from workspaces w
-       left join workspace_repositories r on r.installation_id = w.installation_id
-      where w.installation_id = $1::bigint and w.status <> 'deleted'
-      order by r.position`,
-    [installationId],
-  );
-  if (rows.length === 0) return null;
-  const metrics = await computeMetrics(
-    db,
-    rows.flatMap((r) =>
-      r.owner === null || r.name === null
-        ? []
-        : [
-            {
-              owner: r.owner,
-              name: r.name,
-              stargazersCount: r.stargazers_count,
-              forksCount: r.forks_count,
-            },
-          ],
-    ),
-    options,
-    installationId,
-  );
-  return { installationId, ...metrics };
+  const metrics = await computeWorkspaceMetrics(db, installationId, options);
+  return metrics === null ? null : { installationId, ...metrics };
 }

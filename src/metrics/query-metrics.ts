@@ -6,8 +6,13 @@ import { utcDate, type WindowPlan } from "./split-window.js";
 export interface MetricsRow {
   /** `repository` (one per repository asked, in order), `day` or `all` (the workspace). */
   grain: "repository" | "day" | "all";
-  /** 1-based position of the repository in the list asked. */
+  /** 1-based position of the repository in the list asked (or in the workspace). */
   position: number | null;
+  /** Per repository, when the workspace's repositories were asked: as the workspace has them. */
+  owner: string | null;
+  name: string | null;
+  stargazers_count: number | null;
+  forks_count: number | null;
   day: string | null;
   stars_current: number;
   stars_previous: number;
@@ -41,7 +46,14 @@ export interface MetricsRow {
   /** On the `all` row: the watermark this answer read, and the tail rows it read. */
   watermark: string | null;
   tail_rows: number | null;
+  /** On the `all` row, when a workspace was asked: whether it exists and has not ended. */
+  workspace_found: boolean | null;
 }
+
+/** What to measure: repositories by their keys, or the repositories of a workspace. */
+export type MetricsTarget =
+  | { repositories: { ownerKey: string; nameKey: string }[] }
+  | { workspace: number };
 
 const iso = (t: number) => new Date(t).toISOString();
 const HOUR = 3_600_000;
@@ -70,7 +82,9 @@ const runPlanned = <R>(db: Queryable, text: string, params: unknown[]) =>
 
 /**
  * Every figure of the metrics in one statement (one round trip, one snapshot): per
- * repository, per day of the current window and for the workspace.
+ * repository, per day of the current window and for the workspace. A workspace's
+ * repositories are read in the same statement, in their order (`workspace_repositories`
+ * holds each owner/name once).
  *
  * Events: the rollups hold every row below the watermark (migrations/0013); per
  * repository they read its github_event_repositories row, its github_event_days rows of
@@ -81,25 +95,35 @@ const runPlanned = <R>(db: Queryable, text: string, params: unknown[]) =>
  */
 export async function queryMetrics(
   db: Queryable,
-  repositories: { ownerKey: string; nameKey: string }[],
+  target: MetricsTarget,
   plan: WindowPlan,
   uniqueActors: boolean,
-  workspace: number | undefined,
   knownMark: string,
 ): Promise<MetricsRow[]> {
   const r = plan.recipe;
+  const keys = "repositories" in target ? target.repositories : null;
   const { rows } = await runPlanned<MetricsRow>(
     db,
     `with wm as materialized (
        select coalesce((select folded_before from metrics_watermark), '0'::xid8) as mark
      ),
      repos as materialized (
-       select r.position::int as position, r.owner_key, r.name_key,
+       select r.position, r.owner_key, r.name_key,
+              r.owner, r.name, r.stargazers_count, r.forks_count,
               t.stars as star_events, t.forks as fork_events, t.first_at, t.last_at,
               coalesce(t.last_at >= ${N}, false) as has_future,
               coalesce(t.actor_removed_at >= ${C}, false) as actors_removed,
               c.stars_from, c.stars_to, c.forks_from, c.forks_to
-         from unnest($1::text[], $2::text[]) with ordinality as r (owner_key, name_key, position)
+         from (select k.owner_key, k.name_key, k.position::int as position, null::text as owner,
+                      null::text as name, null::int as stargazers_count, null::int as forks_count
+                 from unnest($1::text[], $2::text[]) with ordinality as k (owner_key, name_key, position)
+               union all
+               select lower(w.owner), lower(w.name), (row_number() over (order by w.position))::int,
+                      w.owner, w.name, w.stargazers_count, w.forks_count
+                 from workspace_repositories w
+                 join workspaces s
+                   on s.installation_id = w.installation_id and s.status <> 'deleted'
+                where $1::text[] is null and w.installation_id = $23::bigint) r
          left join github_event_repositories t
            on t.owner_key = r.owner_key and t.name_key = r.name_key
          left join github_history_coverage c
@@ -126,7 +150,8 @@ export async function queryMetrics(
         group by 1
      ),
      ${activitySql}
-     select 'repository' as grain, r.position, null::text as day,
+     select 'repository' as grain, r.position, r.owner, r.name, r.stargazers_count, r.forks_count,
+            null::text as day,
             k.stars_current, k.stars_previous, k.stars_this_week, k.stars_last_week,
             k.forks_current, k.forks_previous, k.forks_this_week, k.forks_last_week,
             k.events_current, k.events_previous,
@@ -140,30 +165,33 @@ export async function queryMetrics(
             to_char(r.stars_to, 'YYYY-MM-DD') as stars_to,
             to_char(r.forks_from, 'YYYY-MM-DD') as forks_from,
             to_char(r.forks_to, 'YYYY-MM-DD') as forks_to,
-            null::int as unique_actors, null::text as watermark, null::int as tail_rows
+            null::int as unique_actors, null::text as watermark, null::int as tail_rows,
+            null::boolean as workspace_found
        from repos r
        join counts k on k.position = r.position
        left join activity_days a on a.position = r.position
        left join tail_totals tt on tt.position = r.position
      union all
-     select 'day', null, d.day, d.stars, 0, 0, 0, d.forks, 0, 0, 0, 0, 0, 0,
-            null, null, null, null, null, null, null, null, null, null, null, null, null
+     select 'day', null, null, null, null, null, d.day, d.stars, 0, 0, 0, d.forks, 0, 0, 0, 0, 0, 0,
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null
        from timeline d
      union all
-     select 'all', null, null,
-            sum(stars_current)::int, sum(stars_previous)::int,
-            sum(stars_this_week)::int, sum(stars_last_week)::int,
-            sum(forks_current)::int, sum(forks_previous)::int,
-            sum(forks_this_week)::int, sum(forks_last_week)::int,
-            sum(events_current)::int, sum(events_previous)::int, 0,
+     select 'all', null, null, null, null, null, null,
+            coalesce(sum(stars_current), 0)::int, coalesce(sum(stars_previous), 0)::int,
+            coalesce(sum(stars_this_week), 0)::int, coalesce(sum(stars_last_week), 0)::int,
+            coalesce(sum(forks_current), 0)::int, coalesce(sum(forks_previous), 0)::int,
+            coalesce(sum(forks_this_week), 0)::int, coalesce(sum(forks_last_week), 0)::int,
+            coalesce(sum(events_current), 0)::int, coalesce(sum(events_previous), 0)::int, 0,
             null, null, null, null, null, null, null, null, null, null,
             case when $22::boolean then (select unique_actors::int from actors) end,
             (select mark::text from wm),
-            (select count(*)::int from tail_all)
+            (select count(*)::int from tail_all),
+            exists (select 1 from workspaces s
+                     where s.installation_id = $23::bigint and s.status <> 'deleted')
        from counts`,
     [
-      repositories.map((x) => x.ownerKey),
-      repositories.map((x) => x.nameKey),
+      keys?.map((x) => x.ownerKey) ?? null,
+      keys?.map((x) => x.nameKey) ?? null,
       utcDate(plan.previousStart),
       utcDate(plan.currentStart),
       utcDate(plan.lastWeekStart),
@@ -184,7 +212,7 @@ export async function queryMetrics(
       r.msIntoHour - 1,
       plan.edges.map(iso),
       uniqueActors,
-      workspace ?? null,
+      "workspace" in target ? target.workspace : null,
       iso(actorHourEdge(plan.currentStart)),
       iso(actorHourEdge(plan.now)),
     ],

@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/index.js";
 import { foldMetrics, readWatermark } from "./fold-metrics.js";
-import { type MetricsRow, queryMetrics } from "./query-metrics.js";
+import { type MetricsRow, type MetricsTarget, queryMetrics } from "./query-metrics.js";
 import type { WindowPlan } from "./split-window.js";
 
 /** A tail this long costs more to read on every answer than to fold once. */
@@ -12,10 +12,9 @@ const seen = new WeakMap<object, { mark: string; tailRows: number }>();
 /** Runs the statement with the watermark last seen; folds first when the tail was big. */
 export async function queryWithTail(
   db: Queryable,
-  repositories: { ownerKey: string; nameKey: string }[],
+  target: MetricsTarget,
   plan: WindowPlan,
   uniqueActors: boolean,
-  workspace: number | undefined,
 ): Promise<MetricsRow[]> {
   let known = seen.get(db);
   if (known === undefined || known.tailRows > FOLD_BEFORE_ANSWER_ROWS) {
@@ -23,7 +22,7 @@ export async function queryWithTail(
     known = { mark: await readWatermark(db), tailRows: 0 };
   }
   for (;;) {
-    const rows = await queryMetrics(db, repositories, plan, uniqueActors, workspace, known.mark);
+    const rows = await queryMetrics(db, target, plan, uniqueActors, known.mark);
     const all = rows.find((r) => r.grain === "all");
     const mark: string = all?.watermark ?? known.mark;
     // A watermark below the one passed (the tables were emptied) would hide tail rows.
