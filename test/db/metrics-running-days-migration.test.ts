@@ -64,13 +64,8 @@ describe("migration 0025: each repository-day carries the totals of the days bef
         { repo: "b", day: "03-02", totals: "0 0 0 0" },
       ]);
       // Previous window: the 1st's star and the tail's 3rd; current: the 6th's.
-      expect(await figures(db)).toEqual({
-        current: 1,
-        previous: 2,
-        events: 2,
-        daysWithEvents: 4,
-        longestGapDays: 1,
-      });
+      const withTail = { current: 1, previous: 2, events: 2, daysWithEvents: 4, longestGapDays: 1 };
+      expect(await figures(db)).toEqual(withTail);
 
       // The tail folded in the middle of the history moves every later day's totals.
       await foldMetrics(db);
@@ -81,13 +76,7 @@ describe("migration 0025: each repository-day carries the totals of the days bef
         { repo: "a", day: "03-05", totals: "3 1 4 3" },
         { repo: "a", day: "03-06", totals: "3 1 5 4" },
       ]);
-      expect(await figures(db)).toEqual({
-        current: 1,
-        previous: 2,
-        events: 2,
-        daysWithEvents: 4,
-        longestGapDays: 1,
-      });
+      expect(await figures(db)).toEqual(withTail);
 
       // The 1st loses its fork, then the 3rd its only event and its row.
       await db.query(`delete from github_events_cache where event_id = '3'`);
