@@ -193,13 +193,16 @@ export const eventsSql = `edges as (
      -- The longest run of empty days before a day strictly inside (day(P), day(N)), from
      -- the day before P: only the days after a run have one (the partial index of 0025).
      gaps as (
-       select r.position, max(d.day - greatest(d.previous_day, ${FD_P} - 1) - 1) as inner_gap
+       select r.position, g.inner_gap
          from repos r
-         join github_event_days d
-           on d.owner_key = r.owner_key and d.name_key = r.name_key
-          and d.day > ${FD_P} and d.day < ${FD_N}
-          and (d.previous_day is null or d.previous_day < d.day - 1)
-        group by r.position
+         -- Per repository, whatever the plan (never a scan of every repository's gaps).
+         cross join lateral (
+           select max(d.day - greatest(d.previous_day, ${FD_P} - 1) - 1) as inner_gap
+             from github_event_days d
+            where d.owner_key = r.owner_key and d.name_key = r.name_key
+              and d.day > ${FD_P} and d.day < ${FD_N}
+              and (d.previous_day is null or d.previous_day < d.day - 1)
+         ) g
      ),
      github_days as materialized (
        select r.position, g.day,
