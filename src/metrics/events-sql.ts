@@ -32,7 +32,7 @@ const G_T = "$17::date";
 const covered = (kind: "stars" | "forks", day: string) =>
   `coalesce(${day} between r.${kind}_from and r.${kind}_to, false)`;
 
-/** The edges: their distinct instants, as dates and hours. */
+/** The window edges by name, with the parameter of their UTC date. */
 const EDGES = [
   ["p", FD_P],
   ["c", FD_C],
