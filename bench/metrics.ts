@@ -242,6 +242,12 @@ async function main() {
         if (err.code !== "42501") throw err;
       });
 
+      // The machine's speed just before the answers are timed (it varies by hour, see
+      // docs/scaling.md): a fixed CPU-bound statement in the same server.
+      const gauge = await timeRuns(5, () =>
+        db.query("select count(*) from generate_series(1, 2000000)"),
+      );
+      line(`machine gauge before the answers at ${label} (2M-row series counted)`, gauge.p50, "ms");
       const viaApi = await timeRuns(RUNS, callApi);
       p50[size] = viaApi.p50;
       line(`metrics API p50 at ${label} (HTTP, exact unique actors)`, viaApi.p50, "ms");
