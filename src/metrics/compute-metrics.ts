@@ -56,8 +56,6 @@ const emptyCounts = (): MetricsRow => ({
   workspace_found: null,
 });
 
-type Measured = RepositoryRef & { key: string; ownerKey: string; nameKey: string };
-
 /** A window length in days, checked, and the window's plan at `options.now`. */
 function planOf(options: MetricsOptions) {
   const days = options.days ?? DEFAULT_METRICS_DAYS;
@@ -92,14 +90,13 @@ export async function computeMetrics(
 ): Promise<Metrics> {
   const plan = planOf(options);
   const seen = new Set<string>();
-  const repositories: Measured[] = [];
+  const repositories: (RepositoryRef & { ownerKey: string; nameKey: string })[] = [];
   for (const ref of refs) {
     const key = keyOf(ref.owner, ref.name);
     if (seen.has(key)) continue;
     seen.add(key);
     repositories.push({
       ...ref,
-      key,
       ownerKey: ref.owner.toLowerCase(),
       nameKey: ref.name.toLowerCase(),
     });
@@ -126,7 +123,7 @@ export async function computeWorkspaceMetrics(
   const plan = planOf(options);
   const rows = await queryWithTail(db, { workspace }, plan, options.uniqueActors !== false);
   if (rows.find((r) => r.grain === "all")?.workspace_found !== true) return null;
-  const repositories: Measured[] = [];
+  const repositories: RepositoryRef[] = [];
   for (const row of rows) {
     if (row.grain !== "repository") continue;
     repositories[row.position! - 1] = {
@@ -134,9 +131,6 @@ export async function computeWorkspaceMetrics(
       name: row.name!,
       stargazersCount: row.stargazers_count,
       forksCount: row.forks_count,
-      key: keyOf(row.owner!, row.name!),
-      ownerKey: row.owner!.toLowerCase(),
-      nameKey: row.name!.toLowerCase(),
     };
   }
   return summarize(rows, repositories, plan, options);
@@ -145,7 +139,7 @@ export async function computeWorkspaceMetrics(
 /** The figures of the statement's rows, per repository of `repositories` and in all. */
 function summarize(
   rows: MetricsRow[],
-  repositories: Measured[],
+  repositories: RepositoryRef[],
   plan: WindowPlan,
   options: MetricsOptions,
 ): Metrics {

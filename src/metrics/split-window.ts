@@ -20,8 +20,6 @@ export interface WindowPlan {
   currentStart: number;
   lastWeekStart: number;
   thisWeekStart: number;
-  /** Everything the events figures read: [min(previousStart, lastWeekStart), now). */
-  start: number;
   /** The distinct edges: previousStart, currentStart, lastWeekStart, thisWeekStart, now. */
   edges: number[];
   recipe: EdgeRecipe;
@@ -62,7 +60,6 @@ export function splitWindow(now: Date, days: number): WindowPlan {
     currentStart,
     lastWeekStart,
     thisWeekStart,
-    start: Math.min(previousStart, lastWeekStart),
     edges: [...new Set([previousStart, currentStart, lastWeekStart, thisWeekStart, end])],
     recipe,
     github: {
