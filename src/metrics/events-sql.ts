@@ -86,12 +86,17 @@ const daysBefore = (kind: "stars" | "forks" | "events", day: string) =>
 
 /**
  * Days with events in [P, N), the longest run of empty days before one of them (from the
- * day before P) and the last of them, from the edge rows (x) and the days after a run of
- * empty days (g): day P counts when it has events at or after P, day N when it has events
- * before N, the days between when they have a row. When day P does not count but has a
- * row, the first day after it starts a run from the day before P.
+ * day before P) and the last of them, from the edge rows (x): day P counts when it has
+ * events at or after P, day N when it has events before N, the days between when they have
+ * a row. When day P does not count but has a row, the first day after it starts a run from
+ * the day before P.
+ *
+ * The longest run before a day strictly inside (day(P), day(N)): when every one of those
+ * days has events, only the first can follow a run (day P empty, one day); otherwise the
+ * days after a run of empty days are read (the partial index of 0025), for that
+ * repository only.
  */
-const coverageOf = (x: string, g: string) => {
+const coverageOf = (x: string) => {
   const pActive = `(coalesce(${x}.day_events_p, 0) - coalesce(${x}.events_p, 0) > 0)`;
   const nActive = `(coalesce(${x}.events_n, 0) > 0)`;
   const innerDays = `(coalesce(${x}.active_r_n, 0) - coalesce(${x}.active_through_p, 0))`;
@@ -101,8 +106,16 @@ const coverageOf = (x: string, g: string) => {
   const firstInner = `(select min(d.day) from github_event_days d
                         where d.owner_key = r.owner_key and d.name_key = r.name_key
                           and d.day > ${FD_P} and d.day < ${FD_N})`;
+  const innerGap = `case when ${innerDays} = ${FD_N} - ${FD_P} - 1
+                         then case when ${x}.row_day_p = ${FD_P} then 0 else 1 end
+                         else (select coalesce(max(d.day - greatest(d.previous_day, ${FD_P} - 1) - 1), 0)
+                                 from github_event_days d
+                                where d.owner_key = r.owner_key and d.name_key = r.name_key
+                                  and d.day > ${FD_P} and d.day < ${FD_N}
+                                  and (d.previous_day is null or d.previous_day < d.day - 1))
+                    end`;
   return `(${innerDays} + ${pActive}::int + ${nActive}::int)::int as days_with_events,
-              greatest(case when ${innerDays} > 0 then coalesce(${g}.inner_gap, 0) end,
+              greatest(case when ${innerDays} > 0 then ${innerGap} end,
                        case when not ${pActive} and ${x}.day_events_p is not null
                             then ${firstInner} - ${FD_P} end,
                        case when ${nActive} then ${FD_N} - (${beforeN}) - 1 end,
@@ -132,6 +145,7 @@ export const eventsSql = `edges as (
               d.active_before + case when d.day < g.day then 1 else 0 end as active_r,
               d.active_before + 1 as active_through,
               case when d.day = g.day then d.day_events end as day_events,
+              d.day as row_day,
               case when d.day < g.day then d.day else d.previous_day end as last_before
          from repos r
          cross join edges g
@@ -154,6 +168,7 @@ export const eventsSql = `edges as (
               ${edgeSums("stars_r")}, ${edgeSums("forks_r")}, ${edgeSums("events_r")},
               sum(day_events) filter (where day = ${FD_P}) as day_events_p,
               sum(active_through) filter (where day = ${FD_P}) as active_through_p,
+              max(row_day) filter (where day = ${FD_P}) as row_day_p,
               sum(active_r) filter (where day = ${FD_N}) as active_r_n,
               max(last_before) filter (where day = ${FD_N}) as last_before_n
          from edge_values
@@ -189,20 +204,6 @@ export const eventsSql = `edges as (
          join github_event_days d
            on d.owner_key = r.owner_key and d.name_key = r.name_key
           and d.day >= ${FD_C} and d.day < ${FD_N}
-     ),
-     -- The longest run of empty days before a day strictly inside (day(P), day(N)), from
-     -- the day before P: only the days after a run have one (the partial index of 0025).
-     gaps as (
-       select r.position, g.inner_gap
-         from repos r
-         -- Per repository, whatever the plan (never a scan of every repository's gaps).
-         cross join lateral (
-           select max(d.day - greatest(d.previous_day, ${FD_P} - 1) - 1) as inner_gap
-             from github_event_days d
-            where d.owner_key = r.owner_key and d.name_key = r.name_key
-              and d.day > ${FD_P} and d.day < ${FD_N}
-              and (d.previous_day is null or d.previous_day < d.day - 1)
-         ) g
      ),
      github_days as materialized (
        select r.position, g.day,
@@ -271,10 +272,9 @@ export const eventsSql = `edges as (
          left join tail_sums t on t.position = r.position
      ),
      folded_activity as materialized (
-       select x.position, ${coverageOf("x", "g")}
+       select x.position, ${coverageOf("x")}
          from edge_sums x
          join repos r on r.position = x.position
-         left join gaps g on g.position = x.position
      ),
      tail_days as (
        select position, day, lag(day) over (partition by position order by day) as previous
