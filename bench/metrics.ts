@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
-import { migrate, openDb } from "../src/db/index.js";
+import { type Db, migrate, openDb } from "../src/db/index.js";
 import { createMetricsHandler } from "../src/metrics/create-metrics-handler.js";
 import { foldMetrics, reconcileMetricsMembers } from "../src/metrics/fold-metrics.js";
 import { getWorkspaceMetrics } from "../src/metrics/get-workspace-metrics.js";
@@ -12,23 +12,25 @@ import { removeRepositories } from "../src/workspaces/workspace-store.js";
  * Workspace metrics at scale (issues 4, 13): 50 repositories, events over 90 days made with
  * generate_series, inserted as gh-datapipe inserts them (nothing of ours runs in those
  * statements) and folded into the rollups the way the background round does. Loads 1M
- * events, measures, loads 4M more and measures again: the metrics HTTP API against the
- * seed's method (select both windows' rows — their columns, no payloads — and count in
- * JavaScript) on the same data in the same run; the price of our machinery on inserts; and
- * what a repository leaving and joining the workspace costs at 5M.
+ * events, copies that database and loads 4M more into the copy, then times the metrics
+ * HTTP API of both side by side (a call to each in turn), so that the growth from 1M to 5M
+ * is measured in the same minutes; against the seed's method (select both windows' rows —
+ * their columns, no payloads — and count in JavaScript) on the same data in the same run;
+ * the price of our machinery on inserts; and what a repository leaving and joining the
+ * workspace costs at 5M.
  *
  * Actors as GitHub has them: a user stars (and forks) a repository once, so star and fork
  * actors are unique per repository, with stargazers shared between an org's repositories;
  * other events come from a small pool of contributors who repeat.
  *
- * Runs in its own database on DATABASE_URL's server (default the local Postgres), created
- * and dropped here. METRICS_BENCH_SIZES=200000,1000000 picks other sizes.
+ * Runs in databases of its own on DATABASE_URL's server (default the local Postgres),
+ * created and dropped here. METRICS_BENCH_SIZES=200000,1000000 picks other sizes.
  */
 
 const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const SIZES = (process.env.METRICS_BENCH_SIZES ?? "1000000,5000000").split(",").map(Number);
 const REPOSITORIES = 50;
-const RUNS = 30;
+const RUNS = 60;
 const THROUGHPUT_ROWS = 100_000;
 /** Rows per load statement: a few big `insert … select … generate_series`. */
 const CHUNK = 1_000_000;
@@ -122,15 +124,33 @@ async function seedMetrics(
   return { stars, previousStars, forks, previousForks, actors: actors.size, rows: rows.length };
 }
 
-async function main() {
-  const name = `wbb_bench_metrics_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
+/** Autovacuum's work on a live table: statistics, and the visibility map index-only scans need. */
+const ROLLUPS = [
+  "github_events_cache",
+  "github_event_days",
+  "github_event_hours",
+  "github_event_repositories",
+  "github_event_actors",
+  "workspace_actor_last_seen",
+  "workspace_actor_hours",
+];
+
+/** A database of the bench: the app's db, a plain pool for the seed's method, the API. */
+interface BenchDb {
+  name: string;
+  db: Db;
+  pool: pg.Pool;
+  server: Server;
+  callApi: () => Promise<{ stars: { current: number }; activity: { uniqueActors: number } }>;
+  close: () => Promise<void>;
+}
+
+// The final `drop database … with (force)` ends any idle connection left: not an error.
+const ignore = () => {};
+
+async function openBenchDb(name: string): Promise<BenchDb> {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  // The final `drop database … with (force)` ends any idle connection left: not an error.
-  const ignore = () => {};
   const db = await openDb({
     databaseUrl: url.toString(),
     dataDir: "unused",
@@ -147,15 +167,59 @@ async function main() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/workspaces/1/metrics?days=30`;
-  const callApi = async () => {
-    const res = await fetch(api, { headers: { authorization: `Bearer ${TOKEN}` } });
-    if (res.status !== 200) throw new Error(`metrics API answered ${res.status}`);
-    return res.json() as Promise<{
-      stars: { current: number };
-      activity: { uniqueActors: number };
-    }>;
+  return {
+    name,
+    db,
+    pool,
+    server,
+    callApi: async () => {
+      const res = await fetch(api, { headers: { authorization: `Bearer ${TOKEN}` } });
+      if (res.status !== 200) throw new Error(`metrics API answered ${res.status}`);
+      return res.json() as Promise<{
+        stars: { current: number };
+        activity: { uniqueActors: number };
+      }>;
+    },
+    close: async () => {
+      server.close();
+      await pool.end();
+      await db.close();
+    },
   };
+}
+
+/**
+ * p50 and p90 of each database's calls, timed in turns (one call to each per round, the
+ * order reversed every other round) after `WARMUP` untimed rounds: the sizes are compared
+ * at the same moments, whatever the machine's speed does meanwhile (docs/scaling.md).
+ */
+async function timeSideBySide(fns: (() => Promise<unknown>)[], runs: number) {
+  for (let i = 0; i < WARMUP; i++) for (const fn of fns) await fn();
+  const times: number[][] = fns.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    const order = fns.map((_, k) => (i % 2 === 0 ? k : fns.length - 1 - k));
+    for (const k of order) {
+      const start = performance.now();
+      await fns[k]!();
+      times[k]!.push(performance.now() - start);
+    }
+  }
+  return times.map((t) => ({ p50: percentile(t, 50), p90: percentile(t, 90) }));
+}
+
+async function main() {
+  const base = `wbb_bench_metrics_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const created: string[] = [];
+  const open: BenchDb[] = [];
   try {
+    const first = `${base}_${0}`;
+    await admin.query(`create database ${first}`);
+    created.push(first);
+    let bench = await openBenchDb(first);
+    open.push(bench);
+    let { db } = bench;
     await migrate(db);
     const now = new Date();
     await db.query(`insert into workspaces (installation_id, account_login) values (1, 'org')`);
@@ -208,10 +272,25 @@ async function main() {
     await db.query(`drop table events_bare`);
     await db.query(`truncate github_events_cache`);
 
+    // One database per size, each a copy of the one before plus the events between: the
+    // sizes' answers are then timed side by side, in the same minutes.
+    const sized: BenchDb[] = [];
     let loaded = 0;
-    const p50: Record<number, number> = {};
-    for (const size of SIZES) {
-      const label = `${size / 1e6}M events`;
+    for (const [i, size] of SIZES.entries()) {
+      if (i > 0) {
+        const name = `${base}_${i}`;
+        await bench.close();
+        open.splice(open.indexOf(bench), 1);
+        start = performance.now();
+        await admin.query(`create database ${name} template ${bench.name} strategy file_copy`);
+        created.push(name);
+        line(`copy of the ${loaded / 1e6}M database for the next size`, since(start) / 1000, "s");
+        sized[i - 1] = await openBenchDb(bench.name);
+        open.push(sized[i - 1]!);
+        bench = await openBenchDb(name);
+        open.push(bench);
+        db = bench.db;
+      }
       start = performance.now();
       for (let from = loaded; from < size; from += CHUNK) {
         const to = Math.min(size, from + CHUNK);
@@ -222,45 +301,57 @@ async function main() {
       const n = await foldMetrics(db);
       line(`fold of ${n} events into the rollups (background)`, since(start) / 1000, "s");
       loaded = size;
-      // What autovacuum does on a live table: statistics, and the visibility map that
-      // index-only scans need.
-      for (const table of [
-        "github_events_cache",
-        "github_event_days",
-        "github_event_hours",
-        "github_event_repositories",
-        "github_event_actors",
-        "workspace_actor_last_seen",
-        "workspace_actor_hours",
-      ]) {
-        await db.query(`vacuum analyze ${table}`);
-      }
+      for (const table of ROLLUPS) await db.query(`vacuum analyze ${table}`);
       // The load and the fold leave gigabytes of dirty pages; without a checkpoint here the
       // answers below would be timed against the server writing them out. A role that may
       // not (neither superuser nor pg_checkpoint) measures with them.
       await db.query("checkpoint").catch((err: { code?: string }) => {
         if (err.code !== "42501") throw err;
       });
+    }
+    sized[SIZES.length - 1] = bench;
+    const labels = SIZES.map((size) => `${size / 1e6}M events`);
 
-      // The machine's speed just before the answers are timed (it varies by hour, see
-      // docs/scaling.md): a fixed CPU-bound statement in the same server.
-      const gauge = await timeRuns(5, () =>
-        db.query("select count(*) from generate_series(1, 2000000)"),
+    // The machine's speed just before the answers are timed (it varies by the minute, see
+    // docs/scaling.md): a fixed CPU-bound statement in the same server.
+    const gauge = await timeRuns(5, () =>
+      db.query("select count(*) from generate_series(1, 2000000)"),
+    );
+    line("machine gauge before the answers (2M-row series counted)", gauge.p50, "ms");
+    const viaApi = await timeSideBySide(
+      sized.map((b) => b.callApi),
+      RUNS,
+    );
+    // At the present instant, as the API answers: at the load's own `now` an event falls
+    // on the window's end and the answer takes the slower exact path for it.
+    const direct = await timeSideBySide(
+      sized.map((b) => () => getWorkspaceMetrics(b.db, 1)),
+      RUNS,
+    );
+    for (const [i, label] of labels.entries()) {
+      line(`metrics API p50 at ${label} (HTTP, exact unique actors)`, viaApi[i]!.p50, "ms");
+      line(`metrics API p90 at ${label}`, viaApi[i]!.p90, "ms");
+      line(`getWorkspaceMetrics p50 at ${label} (no HTTP)`, direct[i]!.p50, "ms");
+    }
+    if (SIZES.length > 1) {
+      line(
+        `metrics API growth ${SIZES[0]! / 1e6}M → ${SIZES.at(-1)! / 1e6}M events (p50, timed side by side)`,
+        viaApi.at(-1)!.p50 / viaApi[0]!.p50,
+        "x",
       );
-      line(`machine gauge before the answers at ${label} (2M-row series counted)`, gauge.p50, "ms");
-      const viaApi = await timeRuns(RUNS, callApi);
-      p50[size] = viaApi.p50;
-      line(`metrics API p50 at ${label} (HTTP, exact unique actors)`, viaApi.p50, "ms");
-      line(`metrics API p90 at ${label}`, viaApi.p90, "ms");
-      // At the present instant, as the API answers: at the load's own `now` an event falls
-      // on the window's end and the answer takes the slower exact path for it.
-      const direct = await timeRuns(RUNS, () => getWorkspaceMetrics(db, 1));
-      line(`getWorkspaceMetrics p50 at ${label} (no HTTP)`, direct.p50, "ms");
+    }
+    line(
+      "machine gauge after the answers",
+      (await timeRuns(5, () => db.query("select count(*) from generate_series(1, 2000000)"))).p50,
+      "ms",
+    );
 
-      const ourAnswer = (await getWorkspaceMetrics(db, 1, { now }))!;
+    for (const [i, label] of labels.entries()) {
+      const { db: sizeDb, pool } = sized[i]!;
+      const ourAnswer = (await getWorkspaceMetrics(sizeDb, 1, { now }))!;
       const seedTimes: number[] = [];
       let seedAnswer: Awaited<ReturnType<typeof seedMetrics>> | undefined;
-      for (let i = 0; i < (size >= 5_000_000 ? 2 : 3); i++) {
+      for (let k = 0; k < (SIZES[i]! >= 5_000_000 ? 2 : 3); k++) {
         start = performance.now();
         seedAnswer = await seedMetrics(pool, repos, now, 30);
         seedTimes.push(since(start));
@@ -281,18 +372,10 @@ async function main() {
         seedP50,
         "ms",
       );
-      line(`ratio seed method / metrics API at ${label}`, seedP50 / viaApi.p50, "x");
+      line(`ratio seed method / metrics API at ${label}`, seedP50 / viaApi[i]!.p50, "x");
       line(`unique actors in the current window at ${label}`, ourAnswer.activity.uniqueActors, "");
     }
-    if (SIZES.length > 1) {
-      const first = SIZES[0]!;
-      const last = SIZES.at(-1)!;
-      line(
-        `metrics API growth ${first / 1e6}M → ${last / 1e6}M events (p50)`,
-        p50[last]! / p50[first]!,
-        "x",
-      );
-    }
+    const { pool, callApi } = bench;
     const label = `${loaded / 1e6}M events`;
 
     // A tail not folded yet: gh-datapipe's last 10k rows, read one by one at query time.
@@ -361,10 +444,8 @@ async function main() {
       throw new Error("unique actors after membership changes and the seed's count disagree");
     }
   } finally {
-    server.close();
-    await pool.end();
-    await db.close();
-    await admin.query(`drop database if exists ${name} with (force)`);
+    for (const b of open) await b.close();
+    for (const name of created) await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }
