@@ -1,6 +1,6 @@
 /**
  * The unique actors of [C, N) ($9, $10) as CTEs of queryMetrics' statement (`repos`,
- * `tail` and `wm` come from there; $22 asks for them, $23 is the workspace, $24/$25 the
+ * `tail` and `wm` come from there; $21 asks for them, $22 is the workspace, $23/$24 the
  * hour boundaries nearest C and N).
  *
  * From the workspace actor rollup (migrations/0006, 0013) when it holds exactly the
@@ -20,9 +20,9 @@
  */
 const C = "$9::timestamptz";
 const N = "$10::timestamptz";
-const WS = "$23::bigint";
-const HC = "$24::timestamptz";
-const HN = "$25::timestamptz";
+const WS = "$22::bigint";
+const HC = "$23::timestamptz";
+const HN = "$24::timestamptz";
 
 /** Events of repository r in [C, N) through gh-datapipe's index, every folded spelling. */
 const windowEvents = `github_event_spellings sp
@@ -41,7 +41,7 @@ export const activitySql = `workspace_rollup as materialized (
                        on m.installation_id = ${WS}
                       and m.owner_key = r.owner_key and m.name_key = r.name_key)
                   = (select count(*) from repos) as usable
-        where $22::boolean
+        where $21::boolean
      ),
      window_tail as (
        select distinct t.actor_key from tail t

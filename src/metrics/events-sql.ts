@@ -2,13 +2,13 @@
  * The star, fork and event counts of queryMetrics' statement as CTEs (`repos`, `tail` and
  * `wm` come from there). Parameters: $3–$7 the UTC dates of the edges P, C, LW, TW, N;
  * $8–$12 the instants P, C, N, LW, TW; $13–$17 GitHub's whole dates (contract §6); $19–$20
- * the edge recipe (split-window.ts); $21 the distinct edges.
+ * the edge recipe (split-window.ts).
  *
  * T(t), the folded events before the instant t, is the totals of the days before day(t)
  * (each day row carries them, migrations/0025) plus W(t), the events of [UTC midnight
  * before t, t) from that day's running totals by hour and the instants of t's hour
  * (0022). A count over [a, b) is T(b) − T(a): per repository one day row and one hour row
- * per edge (`edge_values`), whatever the window's length. Stars and forks of a date
+ * per edge (`edge_sums`, one row per repository), whatever the window's length. Stars and forks of a date
  * GitHub's figures cover count from github_daily_counts instead, by whole dates: the
  * covered days' events come off T through the day totals at the covered range's bounds.
  */
@@ -42,12 +42,6 @@ const EDGES = [
 ] as const;
 type Edge = (typeof EDGES)[number][0];
 const dayOf = (edge: Edge) => EDGES.find(([e]) => e === edge)![1];
-
-/** Per repository, each edge's `column` of edge_values. */
-const edgeSums = (column: string) =>
-  EDGES.map(
-    ([edge, day]) => `sum(${column}) filter (where day = ${day}) as ${column}_${edge}`,
-  ).join(",\n");
 
 /**
  * T(edge) of `kind` for the repository of edge_sums x, bounds b and repos r: the days before
@@ -125,54 +119,57 @@ const coverageOf = (x: string) => {
                    when ${pActive} then ${FD_P} end as last_active`;
 };
 
-export const eventsSql = `edges as (
-       select (e.at at time zone 'UTC')::date as day, date_trunc('hour', e.at, 'UTC') as hour
-         from unnest($21::timestamptz[]) as e (at)
-     ),
-     edge_values as materialized (
-       select r.position, g.day,
-              case when d.day < g.day or ${covered("stars", "g.day")} then 0
-                   else coalesce(d.stars[$19::int], 0) + ${before("stars")} end as stars,
-              case when d.day < g.day or ${covered("forks", "g.day")} then 0
-                   else coalesce(d.forks[$19::int], 0) + ${before("forks")} end as forks,
-              case when d.day < g.day then 0
+/** The instant of each edge, by name. */
+const INSTANTS: Record<Edge, string> = { p: P, c: C, lw: LW, tw: TW, n: N };
+
+/**
+ * One edge's values for repository r, as columns `<value>_<edge>`: its day row (the edge's
+ * day, or the last before it: one probe, never a scan of its days) and the edge hour's row.
+ * Null when the repository has no day up to the edge.
+ */
+const edgeProbe = (edge: Edge, day: string) => {
+  const hour = `date_trunc('hour', ${INSTANTS[edge]}, 'UTC')`;
+  const only = (edges: Edge[], column: string) => (edges.includes(edge) ? [column] : []);
+  const columns = [
+    `case when d.day < ${day} or ${covered("stars", day)} then 0
+                   else coalesce(d.stars[$19::int], 0) + ${before("stars")} end as stars_${edge}`,
+    `case when d.day < ${day} or ${covered("forks", day)} then 0
+                   else coalesce(d.forks[$19::int], 0) + ${before("forks")} end as forks_${edge}`,
+    `case when d.day < ${day} then 0
                    else coalesce(d.events[$19::int], 0)
                           + ${before("stars")} + ${before("forks")} + ${before("others")} end
-                as events,
-              ${daysBefore("stars", "g.day")} as stars_r,
-              ${daysBefore("forks", "g.day")} as forks_r,
-              ${daysBefore("events", "g.day")} as events_r,
-              d.active_before + case when d.day < g.day then 1 else 0 end as active_r,
-              d.active_before + 1 as active_through,
-              case when d.day = g.day then d.day_events end as day_events,
-              d.day as row_day,
-              case when d.day < g.day then d.day else d.previous_day end as last_before
+                as events_${edge}`,
+    `${daysBefore("stars", day)} as stars_r_${edge}`,
+    `${daysBefore("forks", day)} as forks_r_${edge}`,
+    `${daysBefore("events", day)} as events_r_${edge}`,
+    `d.day as row_day_${edge}`,
+    ...only(["p"], `case when d.day = ${day} then d.day_events end as day_events_p`),
+    ...only(["p"], "d.active_before + 1 as active_through_p"),
+    ...only(["n"], `d.active_before + case when d.day < ${day} then 1 else 0 end as active_r_n`),
+    ...only(["n"], `case when d.day < ${day} then d.day else d.previous_day end as last_before_n`),
+  ];
+  const selectList = columns.join(",\n                  ");
+  return `left join lateral (
+           select ${selectList}
+             from (select d.day, d.stars, d.forks, d.events, d.day_stars, d.day_forks,
+                          d.day_events, d.stars_before, d.forks_before, d.events_before,
+                          d.active_before, d.previous_day
+                     from github_event_days d
+                    where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day <= ${day}
+                    order by d.day desc
+                    limit 1) d
+             left join github_event_hours h
+               on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = ${hour}
+         ) x_${edge} on true`;
+};
+
+const edgeColumns = EDGES.map(([edge]) => `x_${edge}.*`).join(", ");
+const edgeProbes = EDGES.map(([edge, day]) => edgeProbe(edge, day)).join("\n         ");
+
+export const eventsSql = `edge_sums as materialized (
+       select r.position, ${edgeColumns}
          from repos r
-         cross join edges g
-         -- One probe per repository and edge, whatever the plan (never a scan of its days):
-         -- the edge day's row, or the last before it.
-         cross join lateral (
-           select d.day, d.stars, d.forks, d.events, d.day_stars, d.day_forks, d.day_events,
-                  d.stars_before, d.forks_before, d.events_before, d.active_before,
-                  d.previous_day
-             from github_event_days d
-            where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day <= g.day
-            order by d.day desc
-            limit 1
-         ) d
-         left join github_event_hours h
-           on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = g.hour
-     ),
-     edge_sums as (
-       select position, ${edgeSums("stars")}, ${edgeSums("forks")}, ${edgeSums("events")},
-              ${edgeSums("stars_r")}, ${edgeSums("forks_r")}, ${edgeSums("events_r")},
-              sum(day_events) filter (where day = ${FD_P}) as day_events_p,
-              sum(active_through) filter (where day = ${FD_P}) as active_through_p,
-              max(row_day) filter (where day = ${FD_P}) as row_day_p,
-              sum(active_r) filter (where day = ${FD_N}) as active_r_n,
-              max(last_before) filter (where day = ${FD_N}) as last_before_n
-         from edge_values
-        group by position
+         ${edgeProbes}
      ),
      -- The totals of the days before each bound of the dates GitHub's figures cover.
      bounds as (
@@ -335,9 +332,9 @@ export const eventsSql = `edges as (
        select to_char(day, 'YYYY-MM-DD') as day, sum(stars)::int as stars, sum(forks)::int as forks
          from (select day, stars, forks from window_days
                union all
-               select day, -stars, -forks from edge_values where day = ${FD_C}
+               select ${FD_C}, -stars_c, -forks_c from edge_sums where row_day_c is not null
                union all
-               select day, stars, forks from edge_values where day = ${FD_N}
+               select ${FD_N}, stars_n, forks_n from edge_sums where row_day_n is not null
                union all
                select day, stars, forks from github_days where day >= ${G_C}
                union all

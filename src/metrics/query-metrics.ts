@@ -123,7 +123,7 @@ export async function queryMetrics(
                  from workspace_repositories w
                  join workspaces s
                    on s.installation_id = w.installation_id and s.status <> 'deleted'
-                where $1::text[] is null and w.installation_id = $23::bigint) r
+                where $1::text[] is null and w.installation_id = $22::bigint) r
          left join github_event_repositories t
            on t.owner_key = r.owner_key and t.name_key = r.name_key
          left join github_history_coverage c
@@ -183,11 +183,11 @@ export async function queryMetrics(
             coalesce(sum(forks_this_week), 0)::int, coalesce(sum(forks_last_week), 0)::int,
             coalesce(sum(events_current), 0)::int, coalesce(sum(events_previous), 0)::int, 0,
             null, null, null, null, null, null, null, null, null, null,
-            case when $22::boolean then (select unique_actors::int from actors) end,
+            case when $21::boolean then (select unique_actors::int from actors) end,
             (select mark::text from wm),
             (select count(*)::int from tail_all),
             exists (select 1 from workspaces s
-                     where s.installation_id = $23::bigint and s.status <> 'deleted')
+                     where s.installation_id = $22::bigint and s.status <> 'deleted')
        from counts`,
     [
       keys?.map((x) => x.ownerKey) ?? null,
@@ -210,7 +210,6 @@ export async function queryMetrics(
       knownMark,
       r.hourIndex,
       r.msIntoHour - 1,
-      plan.edges.map(iso),
       uniqueActors,
       "workspace" in target ? target.workspace : null,
       iso(actorHourEdge(plan.currentStart)),

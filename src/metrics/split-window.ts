@@ -20,8 +20,6 @@ export interface WindowPlan {
   currentStart: number;
   lastWeekStart: number;
   thisWeekStart: number;
-  /** The distinct edges: previousStart, currentStart, lastWeekStart, thisWeekStart, now. */
-  edges: number[];
   recipe: EdgeRecipe;
   /**
    * GitHub's days are whole UTC dates: the current window is the `days` dates ending with
@@ -60,7 +58,6 @@ export function splitWindow(now: Date, days: number): WindowPlan {
     currentStart,
     lastWeekStart,
     thisWeekStart,
-    edges: [...new Set([previousStart, currentStart, lastWeekStart, thisWeekStart, end])],
     recipe,
     github: {
       previousStart: utcDate(today - (2 * days - 1) * DAY),

@@ -114,7 +114,23 @@ describe("SQL only through parameters", () => {
     // Constant SQL fragments (template strings whose own interpolations are vetted here too).
     "src/metrics/actors-sql.ts": ["windowEvents"],
     "src/metrics/query-metrics.ts": ["activitySql", "eventsSql"],
-    "src/metrics/events-sql.ts": ["column", "kind", "day", "from", "to", "a", "b", "x", "g"],
+    // The edge probes' fragments are built from EDGES and the parameter constants alone.
+    "src/metrics/events-sql.ts": [
+      "column",
+      "kind",
+      "day",
+      "from",
+      "to",
+      "a",
+      "b",
+      "x",
+      "edge",
+      "hour",
+      "selectList",
+      "edgeColumns",
+      "edgeProbes",
+      "innerDays",
+    ],
   };
   // SQL fragment builders shared between the engine's statements; their own parameters are
   // vetted in their own file, and every call passes literals (checked like same-file calls).
