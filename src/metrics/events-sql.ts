@@ -8,9 +8,10 @@
  * (each day row carries them, migrations/0025) plus W(t), the events of [UTC midnight
  * before t, t) from that day's running totals by hour and the instants of t's hour
  * (0022). A count over [a, b) is T(b) − T(a): per repository one day row and one hour row
- * per edge (`edge_sums`, one row per repository), whatever the window's length. Stars and forks of a date
- * GitHub's figures cover count from github_daily_counts instead, by whole dates: the
- * covered days' events come off T through the day totals at the covered range's bounds.
+ * per edge (`edge_values`, one row per repository), whatever the window's length. Stars
+ * and forks of a date GitHub's figures cover count from github_daily_counts instead, by
+ * whole dates: the covered days' events come off T through the day totals at the covered
+ * range's bounds.
  */
 const FD_P = "$3::date";
 const FD_C = "$4::date";
@@ -44,7 +45,7 @@ type Edge = (typeof EDGES)[number][0];
 const dayOf = (edge: Edge) => EDGES.find(([e]) => e === edge)![1];
 
 /**
- * T(edge) of `kind` for the repository of edge_sums x, bounds b and repos r: the days before
+ * T(edge) of `kind` for the repository of edge_values x, bounds b and repos r: the days before
  * the edge's day, less GitHub's covered days among them, plus W(edge).
  */
 const totalAt = (kind: "stars" | "forks" | "events", edge: Edge) => {
@@ -166,7 +167,7 @@ const edgeProbe = (edge: Edge, day: string) => {
 const edgeColumns = EDGES.map(([edge]) => `x_${edge}.*`).join(", ");
 const edgeProbes = EDGES.map(([edge, day]) => edgeProbe(edge, day)).join("\n         ");
 
-export const eventsSql = `edge_sums as materialized (
+export const eventsSql = `edge_values as materialized (
        select r.position, ${edgeColumns}
          from repos r
          ${edgeProbes}
@@ -263,14 +264,14 @@ export const eventsSql = `edge_sums as materialized (
               (${windowOf("events", "c", "n")} + coalesce(t.events_current, 0))::int as events_current,
               (${windowOf("events", "p", "c")} + coalesce(t.events_previous, 0))::int as events_previous
          from repos r
-         left join edge_sums x on x.position = r.position
+         left join edge_values x on x.position = r.position
          left join bounds b on b.position = r.position
          left join github_sums g on g.position = r.position
          left join tail_sums t on t.position = r.position
      ),
      folded_activity as materialized (
        select x.position, ${coverageOf("x")}
-         from edge_sums x
+         from edge_values x
          join repos r on r.position = x.position
      ),
      tail_days as (
@@ -316,7 +317,7 @@ export const eventsSql = `edge_sums as materialized (
                            join github_event_days d
                              on d.owner_key = r.owner_key and d.name_key = r.name_key
                             and d.day >= ${FD_P} and d.day <= ${FD_N}
-                           left join edge_sums x on x.position = t.position
+                           left join edge_values x on x.position = t.position
                           where case when d.day = ${FD_N} then coalesce(x.events_n, 0)
                                      when d.day = ${FD_P} then d.day_events - coalesce(x.events_p, 0)
                                      else d.day_events end > 0
@@ -332,9 +333,9 @@ export const eventsSql = `edge_sums as materialized (
        select to_char(day, 'YYYY-MM-DD') as day, sum(stars)::int as stars, sum(forks)::int as forks
          from (select day, stars, forks from window_days
                union all
-               select ${FD_C}, -stars_c, -forks_c from edge_sums where row_day_c is not null
+               select ${FD_C}, -stars_c, -forks_c from edge_values where row_day_c is not null
                union all
-               select ${FD_N}, stars_n, forks_n from edge_sums where row_day_n is not null
+               select ${FD_N}, stars_n, forks_n from edge_values where row_day_n is not null
                union all
                select day, stars, forks from github_days where day >= ${G_C}
                union all
