@@ -143,7 +143,7 @@ const edgeProbe = (edge: Edge, day: string) => {
     `${daysBefore("stars", day)} as stars_r_${edge}`,
     `${daysBefore("forks", day)} as forks_r_${edge}`,
     `${daysBefore("events", day)} as events_r_${edge}`,
-    `d.day as row_day_${edge}`,
+    ...only(["p", "c", "n"], `d.day as row_day_${edge}`),
     ...only(["p"], `case when d.day = ${day} then d.day_events end as day_events_p`),
     ...only(["p"], "d.active_before + 1 as active_through_p"),
     ...only(["n"], `d.active_before + case when d.day < ${day} then 1 else 0 end as active_r_n`),
