@@ -159,8 +159,14 @@ const edgeProbe = (edge: Edge, day: string) => {
                     where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day <= ${day}
                     order by d.day desc
                     limit 1) d
-             left join github_event_hours h
-               on h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = ${hour}
+             -- Only when the edge hour has events (the day row's running totals say so).
+             left join lateral (
+               select h.stars, h.forks, h.others
+                 from github_event_hours h
+                where h.owner_key = r.owner_key and h.name_key = r.name_key and h.hour = ${hour}
+                  and d.day = ${day} and d.events[$19::int + 1] > coalesce(d.events[$19::int], 0)
+               offset 0
+             ) h on true
          ) x_${edge} on true`;
 };
 
