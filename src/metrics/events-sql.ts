@@ -125,8 +125,8 @@ const INSTANTS: Record<Edge, string> = { p: P, c: C, lw: LW, tw: TW, n: N };
 
 /**
  * One edge's values for repository r, as columns `<value>_<edge>`: its day row (the edge's
- * day, or the last before it: one probe, never a scan of its days) and the edge hour's row.
- * Null when the repository has no day up to the edge.
+ * day, or the last before it: one probe, never a scan of its days) and, when the edge hour
+ * has events, that hour's row. Null when the repository has no day up to the edge.
  */
 const edgeProbe = (edge: Edge, day: string) => {
   const hour = `date_trunc('hour', ${INSTANTS[edge]}, 'UTC')`;
@@ -159,7 +159,8 @@ const edgeProbe = (edge: Edge, day: string) => {
                     where d.owner_key = r.owner_key and d.name_key = r.name_key and d.day <= ${day}
                     order by d.day desc
                     limit 1) d
-             -- Only when the edge hour has events (the day row's running totals say so).
+             -- Only when the edge hour has events, as the day row's running totals say: kept a
+             -- subquery (offset 0), the condition on d gates the probe instead of filtering it.
              left join lateral (
                select h.stars, h.forks, h.others
                  from github_event_hours h
