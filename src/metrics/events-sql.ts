@@ -33,13 +33,13 @@ const G_T = "$17::date";
 const covered = (kind: "stars" | "forks", day: string) =>
   `coalesce(${day} between r.${kind}_from and r.${kind}_to, false)`;
 
-/** The window edges by name, with the parameter of their UTC date. */
+/** The window edges by name, with the parameters of their UTC date and of their instant. */
 const EDGES = [
-  ["p", FD_P],
-  ["c", FD_C],
-  ["lw", FD_LW],
-  ["tw", FD_TW],
-  ["n", FD_N],
+  ["p", FD_P, P],
+  ["c", FD_C, C],
+  ["lw", FD_LW, LW],
+  ["tw", FD_TW, TW],
+  ["n", FD_N, N],
 ] as const;
 type Edge = (typeof EDGES)[number][0];
 const dayOf = (edge: Edge) => EDGES.find(([e]) => e === edge)![1];
@@ -120,16 +120,13 @@ const coverageOf = (x: string) => {
                    when ${pActive} then ${FD_P} end as last_active`;
 };
 
-/** The instant of each edge, by name. */
-const INSTANTS: Record<Edge, string> = { p: P, c: C, lw: LW, tw: TW, n: N };
-
 /**
  * One edge's values for repository r, as columns `<value>_<edge>`: its day row (the edge's
  * day, or the last before it: one probe, never a scan of its days) and, when the edge hour
  * has events, that hour's row. Null when the repository has no day up to the edge.
  */
-const edgeProbe = (edge: Edge, day: string) => {
-  const hour = `date_trunc('hour', ${INSTANTS[edge]}, 'UTC')`;
+const edgeProbe = (edge: Edge, day: string, instant: string) => {
+  const hour = `date_trunc('hour', ${instant}, 'UTC')`;
   const only = (edges: Edge[], column: string) => (edges.includes(edge) ? [column] : []);
   const columns = [
     `case when d.day < ${day} or ${covered("stars", day)} then 0
@@ -172,7 +169,9 @@ const edgeProbe = (edge: Edge, day: string) => {
 };
 
 const edgeColumns = EDGES.map(([edge]) => `x_${edge}.*`).join(", ");
-const edgeProbes = EDGES.map(([edge, day]) => edgeProbe(edge, day)).join("\n         ");
+const edgeProbes = EDGES.map(([edge, day, instant]) => edgeProbe(edge, day, instant)).join(
+  "\n         ",
+);
 
 export const eventsSql = `edge_values as materialized (
        select r.position, ${edgeColumns}
